@@ -1,0 +1,14 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import packageJson from '../../package.json' with { type: 'json' };
+
+/**
+ * The one entry point: `cloudtrail-indexer <command>`. Each command lives in its own file under
+ * src/bin/ and registers itself here; this file only assembles them.
+ */
+const program = new Command('cloudtrail-indexer')
+  .description('Makes AWS CloudTrail searchable in OpenSearch.')
+  .version(packageJson.version)
+  .showHelpAfterError();
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,13 @@
+/**
+ * What the transform hands to the sink: one OpenSearch document, already serialized.
+ * The body is serialized once, by the transform, so the sink never re-encodes the common case
+ * and the exact source text of every value (big integers, `1.0`) reaches OpenSearch unchanged.
+ */
+export interface IndexableDocument {
+  /** Target index, e.g. `cloudtrail-2024-05`. */
+  readonly index: string;
+  /** `_id`: the eventID, or a content hash for events without one. */
+  readonly id: string;
+  /** The document as compact JSON text (one NDJSON line, without the newline). */
+  readonly body: string;
+}
