@@ -1,0 +1,121 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, realpathSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { cacheDir, runDir } from './paths.ts';
+import { commandExists, requireCommand, run, StackError, spawnService, waitUntil } from './processes.ts';
+
+export const OPENSEARCH_VERSION = '2.19.5';
+/** OpenSearch refuses to run as root; when we are root it runs as this system user. */
+const SERVICE_USER = 'cti-search';
+
+export interface RunningService {
+  url: string;
+  pid: number;
+  version: string;
+  logFile: string;
+}
+
+/**
+ * The minimal distribution OpenSearch publishes to Maven Central for integration tests: no JDK,
+ * no security plugin (plain HTTP), only the transport module. Fetched once with Maven.
+ */
+function ensureZip(): string {
+  const zip = join(cacheDir, `opensearch-${OPENSEARCH_VERSION}.zip`);
+  if (existsSync(zip)) return zip;
+  requireCommand('mvn', 'to fetch OpenSearch from Maven Central', 'apt-get install maven');
+  mkdirSync(cacheDir, { recursive: true });
+  run('mvn', [
+    '-q',
+    'dependency:copy',
+    `-Dartifact=org.opensearch.distribution.integ-test-zip:opensearch:${OPENSEARCH_VERSION}:zip`,
+    `-DoutputDirectory=${cacheDir}`,
+  ]);
+  return zip;
+}
+
+function ensureUnpacked(): string {
+  const home = join(runDir, `opensearch-${OPENSEARCH_VERSION}`);
+  const stamp = join(home, '.unpacked');
+  if (existsSync(stamp)) return home;
+  const zip = ensureZip();
+  requireCommand('unzip', 'to unpack OpenSearch', 'apt-get install unzip');
+  mkdirSync(runDir, { recursive: true });
+  run('rm', ['-rf', home]);
+  run('unzip', ['-q', '-o', zip, '-d', runDir]);
+  writeFileSync(stamp, '');
+  return home;
+}
+
+/** Java 17+ from OPENSEARCH_JAVA_HOME, JAVA_HOME or the `java` on PATH. */
+function javaHome(): string {
+  const candidate =
+    process.env.OPENSEARCH_JAVA_HOME ??
+    process.env.JAVA_HOME ??
+    (commandExists('java')
+      ? dirname(
+          dirname(
+            realpathSync(spawnSync('sh', ['-c', 'command -v java'], { encoding: 'utf8' }).stdout.trim()),
+          ),
+        )
+      : undefined);
+  const java = candidate ? join(candidate, 'bin', 'java') : undefined;
+  if (!java || !existsSync(java)) {
+    throw new StackError(
+      'Java 17 or newer is needed to run OpenSearch locally; install it (apt-get install openjdk-17-jre-headless) or set JAVA_HOME.',
+    );
+  }
+  const version = spawnSync(java, ['-version'], { encoding: 'utf8' }).stderr;
+  const major = Number(/version "(\d+)/.exec(version)?.[1] ?? 0);
+  if (major < 17)
+    throw new StackError(
+      `OpenSearch ${OPENSEARCH_VERSION} needs Java 17 or newer; ${java} is Java ${major}.`,
+    );
+  return candidate as string;
+}
+
+const isRoot = (): boolean => process.getuid?.() === 0;
+
+function ensureServiceUser(paths: readonly string[]): void {
+  if (spawnSync('id', [SERVICE_USER], { stdio: 'ignore' }).status !== 0) {
+    run('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', SERVICE_USER]);
+  }
+  run('chown', ['-R', `${SERVICE_USER}:`, ...paths]);
+}
+
+export async function startOpenSearch(options: { port: number; dataDir: string }): Promise<RunningService> {
+  const home = ensureUnpacked();
+  const javaDir = javaHome();
+  const logDir = join(options.dataDir, 'logs');
+  mkdirSync(logDir, { recursive: true });
+  const logFile = join(options.dataDir, 'opensearch.out');
+  const args = [
+    '-Ediscovery.type=single-node',
+    '-Enetwork.host=127.0.0.1',
+    `-Ehttp.port=${options.port}`,
+    '-Etransport.port=0',
+    '-Ecluster.routing.allocation.disk.threshold_enabled=false',
+    `-Epath.data=${join(options.dataDir, 'data')}`,
+    `-Epath.logs=${logDir}`,
+  ];
+  const env = {
+    ...process.env,
+    OPENSEARCH_JAVA_HOME: javaDir,
+    OPENSEARCH_JAVA_OPTS: process.env.OPENSEARCH_JAVA_OPTS ?? '-Xms512m -Xmx512m',
+  };
+  const binary = join(home, 'bin', 'opensearch');
+  let pid: number;
+  if (isRoot()) {
+    ensureServiceUser([home, options.dataDir]);
+    pid = spawnService('runuser', ['-u', SERVICE_USER, '--', binary, ...args], { env, logFile });
+  } else {
+    pid = spawnService(binary, args, { env, logFile });
+  }
+  const url = `http://127.0.0.1:${options.port}`;
+  await waitUntil(
+    `OpenSearch ${OPENSEARCH_VERSION} on ${url}`,
+    async () => (await fetch(`${url}/_cluster/health?wait_for_status=yellow&timeout=5s`)).ok,
+    { timeoutMs: 180_000, pid, logFile },
+  );
+  const version = ((await (await fetch(url)).json()) as { version: { number: string } }).version.number;
+  return { url, pid, version, logFile };
+}
