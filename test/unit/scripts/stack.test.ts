@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { chooseMode, parseDotenv } from '../../../scripts/stack/stack.ts';
+
+describe('parseDotenv', () => {
+  it('reads KEY=value lines and ignores comments and blanks', () => {
+    expect(
+      parseDotenv('# local stack\nOPENSEARCH_URL=http://127.0.0.1:9200\n\nQUEUE_URL=http://h/q?a=b\n'),
+    ).toEqual({
+      OPENSEARCH_URL: 'http://127.0.0.1:9200',
+      QUEUE_URL: 'http://h/q?a=b',
+    });
+  });
+});
+
+describe('chooseMode', () => {
+  it('rejects an unknown STACK_MODE with a sentence naming it', () => {
+    const previous = process.env.STACK_MODE;
+    process.env.STACK_MODE = 'vm';
+    try {
+      expect(() => chooseMode()).toThrow('STACK_MODE must be "processes" or "containers", not "vm".');
+    } finally {
+      if (previous === undefined) delete process.env.STACK_MODE;
+      else process.env.STACK_MODE = previous;
+    }
+  });
+
+  it('honours STACK_MODE=processes without probing Docker', () => {
+    process.env.STACK_MODE = 'processes';
+    expect(chooseMode()).toBe('processes');
+    delete process.env.STACK_MODE;
+  });
+});
