@@ -1,0 +1,43 @@
+# syntax=docker/dockerfile:1
+# cloudtrail-indexer worker image.
+#   build:     full toolchain, compiles src/ to dist/
+#   prod-deps: production dependencies only
+#   runtime:   distroless Node 24, non-root, no shell, no package manager
+# Build: docker build -t cloudtrail-indexer .      Run: docker run --read-only --tmpfs /tmp ... cloudtrail-indexer
+# The default command is `worker`; any other CLI command replaces it: docker run ... cloudtrail-indexer backfill ...
+
+FROM node:24-trixie-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+# --ignore-scripts: the `prepare` script would build before the sources are copied (and so break layer
+# caching), and the `node` devDependency's preinstall would download a second Node 24 that this image
+# already has. No dependency needs its install script to compile the project (see `allowScripts`).
+RUN --mount=type=cache,target=/root/.npm npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build
+
+FROM node:24-trixie-slim AS prod-deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+# No production dependency has an install script, so nothing is lost by not running any.
+RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+
+# Same Debian release as the build image; /nodejs/bin/node below is this image's Node.
+FROM gcr.io/distroless/nodejs24-debian13:nonroot AS runtime
+WORKDIR /app
+ENV NODE_ENV=production \
+    HEALTH_PORT=8080 \
+    TMPDIR=/tmp
+# package.json is read at run time (the CLI prints its version from it).
+COPY --from=prod-deps /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY package.json ./
+# The :nonroot image's user (uid 65532), stated so the intent survives a change of base image.
+USER 65532:65532
+EXPOSE 8080
+# No shell or curl in distroless: Node's own fetch probes the worker's liveness endpoint.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["/nodejs/bin/node", "-e", "fetch('http://127.0.0.1:'+(process.env.HEALTH_PORT||8080)+'/healthz',{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+ENTRYPOINT ["/nodejs/bin/node", "dist/bin/cli.js"]
+CMD ["worker"]
