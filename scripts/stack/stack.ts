@@ -21,6 +21,8 @@ export interface StackEnv {
   OPENSEARCH_URL: string;
   AWS_ENDPOINT_URL: string;
   AWS_REGION: string;
+  /** The same region for the AWS CLI, which reads only this name. */
+  AWS_DEFAULT_REGION: string;
   AWS_ACCESS_KEY_ID: string;
   AWS_SECRET_ACCESS_KEY: string;
   QUEUE_URL: string;
@@ -146,6 +148,7 @@ export async function startStack(options: { persistent: boolean; mode?: StackMod
     OPENSEARCH_URL: urls.opensearch,
     AWS_ENDPOINT_URL: urls.localstack,
     AWS_REGION: REGION,
+    AWS_DEFAULT_REGION: REGION,
     AWS_ACCESS_KEY_ID: 'test',
     AWS_SECRET_ACCESS_KEY: 'test',
     QUEUE_URL: resources.queueUrl,
