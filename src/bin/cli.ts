@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
+import { registerTransformCommand } from './transform.ts';
 
 /**
  * The one entry point: `cloudtrail-indexer <command>`. Each command lives in its own file under
@@ -10,5 +11,7 @@ const program = new Command('cloudtrail-indexer')
   .description('Makes AWS CloudTrail searchable in OpenSearch.')
   .version(packageJson.version)
   .showHelpAfterError();
+
+registerTransformCommand(program);
 
 await program.parseAsync(process.argv);

@@ -1,0 +1,231 @@
+import { createReadStream } from 'node:fs';
+import type { Writable } from 'node:stream';
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import type { IndexableDocument } from '../pipeline/indexable-document.ts';
+import { classifyObjectKey, LogFileKind } from '../sources/classify-object-key.ts';
+import { walkLogFiles } from '../sources/local/walk-log-files.ts';
+import { LogFileError, LogFileErrorReason } from '../sources/log-file-error.ts';
+import { DEFAULT_FLATTEN_KEYS } from '../transforms/flatten-fields.ts';
+import { DEFAULT_INDEX_PREFIX, IndexRouting } from '../transforms/route-event.ts';
+import type { TransformOptions } from '../transforms/transform-log-file.ts';
+import { newTransformStats, transformLogFileBatches } from '../transforms/transform-log-file.ts';
+
+/** Same rule as INDEX_PREFIX in the configuration. */
+const INDEX_PREFIX_PATTERN = /^[a-z0-9][a-z0-9_.-]{0,99}$/;
+/** Output is written in pieces of about this size: few, large writes, bounded memory. */
+const WRITE_CHUNK_CHARS = 256 * 1024;
+
+export interface TransformIo {
+  readonly stdout: Writable;
+  readonly stderr: Writable;
+  /** Opens a file's bytes; tests may replace it. */
+  readonly open?: (path: string) => AsyncIterable<Uint8Array>;
+}
+
+export interface TransformRunSummary {
+  files: number;
+  documents: number;
+  skipped: number;
+  failed: number;
+}
+
+/** The `_bulk` action line and document line for one document. */
+export function bulkLines(document: IndexableDocument): string {
+  return `{"index":{"_index":${JSON.stringify(document.index)},"_id":${JSON.stringify(document.id)}}}\n${document.body}\n`;
+}
+
+/**
+ * Writes to `io.stdout` the OpenSearch `_bulk` NDJSON for the log files at `paths` (files, or folders
+ * walked recursively for `.json` and `.json.gz`), in order, touching no network. One stderr line per
+ * skipped or failed file, naming it, and a summary line. Returns the process exit status: 1 when any
+ * file failed, else 0. Digest files are skipped; other local files are read whatever their name, and
+ * their content decides (the name only supplies the delivery date and the Insights family).
+ */
+export async function runTransform(
+  paths: readonly string[],
+  options: TransformOptions,
+  io: TransformIo,
+): Promise<TransformRunSummary> {
+  const open = io.open ?? ((path: string) => createReadStream(path, { highWaterMark: 256 * 1024 }));
+  const out = new BulkWriter(io.stdout);
+  const summary: TransformRunSummary = { files: 0, documents: 0, skipped: 0, failed: 0 };
+  const report = (line: string): void => {
+    io.stderr.write(`${line}\n`);
+  };
+
+  for (const path of paths) {
+    if (out.closed) break;
+    let files: AsyncIterable<string>;
+    try {
+      files = await listFiles(path);
+    } catch (error) {
+      summary.failed++;
+      report(`error: ${path}: cannot read (${(error as Error).message})`);
+      continue;
+    }
+    for await (const file of files) {
+      if (out.closed) break;
+      summary.files++;
+      const keyInfo = classifyObjectKey(file);
+      if (keyInfo.kind === LogFileKind.Digest) {
+        summary.skipped++;
+        report(`skipped: ${file}: ${keyInfo.reason}`);
+        continue;
+      }
+      const stats = newTransformStats();
+      try {
+        for await (const batch of transformLogFileBatches(
+          open(file),
+          { name: file, keyInfo },
+          options,
+          stats,
+        )) {
+          for (const document of batch) out.add(bulkLines(document));
+          await out.flushIfFull();
+          if (out.closed) break;
+        }
+      } catch (error) {
+        if (error instanceof LogFileError && error.reason === LogFileErrorReason.DigestFile) {
+          summary.skipped++;
+          report(`skipped: ${file}: a CloudTrail digest file (by its content), not a log file`);
+        } else {
+          summary.failed++;
+          report(`error: ${error instanceof LogFileError ? error.message : `${file}: ${String(error)}`}`);
+        }
+      }
+      summary.documents += stats.documents;
+      if (
+        keyInfo.kind === LogFileKind.Other &&
+        options.routing === IndexRouting.FileDate &&
+        stats.documents > 0
+      ) {
+        report(`note: ${file}: the name carries no delivery date, so its events were routed by eventTime`);
+      }
+    }
+  }
+  await out.flush();
+  report(
+    `transform: ${summary.documents} documents from ${summary.files} files (${summary.skipped} skipped, ${summary.failed} failed)`,
+  );
+  return summary;
+}
+
+async function listFiles(path: string): Promise<AsyncIterable<string>> {
+  // Walk eagerly enough to fail here (missing path) rather than midway through the output.
+  const iterator = walkLogFiles(path);
+  const first = await iterator.next();
+  return (async function* () {
+    if (first.done) return;
+    yield first.value;
+    yield* iterator;
+  })();
+}
+
+/** Buffers lines into large writes and waits for 'drain' when the reader is slower than us. */
+class BulkWriter {
+  readonly #stream: Writable;
+  #pending: string[] = [];
+  #pendingChars = 0;
+  #closed = false;
+
+  constructor(stream: Writable) {
+    this.#stream = stream;
+    // A closed pipe (`| head`) ends the run quietly instead of crashing it.
+    stream.on('error', () => {
+      this.#closed = true;
+    });
+  }
+
+  get closed(): boolean {
+    return this.#closed || this.#stream.destroyed;
+  }
+
+  add(text: string): void {
+    this.#pending.push(text);
+    this.#pendingChars += text.length;
+  }
+
+  async flushIfFull(): Promise<void> {
+    if (this.#pendingChars >= WRITE_CHUNK_CHARS) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (this.#pending.length === 0 || this.closed) return;
+    const text = this.#pending.join('');
+    this.#pending = [];
+    this.#pendingChars = 0;
+    if (!this.#stream.write(text)) {
+      await drained(this.#stream);
+    }
+  }
+}
+
+function drained(stream: Writable): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      stream.off('drain', done);
+      stream.off('close', done);
+      stream.off('error', done);
+      resolve();
+    };
+    stream.on('drain', done);
+    stream.on('close', done);
+    stream.on('error', done);
+  });
+}
+
+function parseFlattenKeys(list: string): string[] {
+  return list
+    .split(',')
+    .map((key) => key.trim())
+    .filter((key) => key !== '');
+}
+
+/** Registers `cloudtrail-indexer transform`. */
+export function registerTransformCommand(program: Command): void {
+  program
+    .command('transform')
+    .description(
+      'Print the OpenSearch _bulk NDJSON that CloudTrail log files would produce (no network): ' +
+        'an index action line, then the document line, per event.',
+    )
+    .argument('<paths...>', 'log files, or folders searched recursively for .json and .json.gz files')
+    .addOption(
+      new Option('--routing <routing>', 'which month names the index')
+        .choices(Object.values(IndexRouting))
+        .env('INDEX_ROUTING')
+        .default(IndexRouting.EventTime),
+    )
+    .addOption(
+      new Option('--prefix <prefix>', 'index name prefix').env('INDEX_PREFIX').default(DEFAULT_INDEX_PREFIX),
+    )
+    .addOption(
+      new Option('--flatten-keys <keys>', 'comma-separated top-level keys to flatten')
+        .env('FLATTEN_KEYS')
+        .default(DEFAULT_FLATTEN_KEYS.join(',')),
+    )
+    .action(
+      async (
+        paths: string[],
+        flags: { routing: IndexRouting; prefix: string; flattenKeys: string },
+        command: Command,
+      ) => {
+        if (!INDEX_PREFIX_PATTERN.test(flags.prefix)) {
+          command.error(
+            `error: --prefix: expected a lowercase index name prefix (a-z, 0-9, "-", "_", "."), got ${JSON.stringify(flags.prefix)}`,
+          );
+        }
+        const summary = await runTransform(
+          paths,
+          {
+            routing: flags.routing,
+            indexPrefix: flags.prefix,
+            flattenKeys: parseFlattenKeys(flags.flattenKeys),
+          },
+          { stdout: process.stdout, stderr: process.stderr },
+        );
+        if (summary.failed > 0) process.exitCode = 1;
+      },
+    );
+}

@@ -1,0 +1,93 @@
+import { pipeline } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+
+const GZIP_MAGIC_0 = 0x1f;
+const GZIP_MAGIC_1 = 0x8b;
+/** Larger output chunks than zlib's 16 KiB default mean fewer trips through the splitter. */
+const GUNZIP_CHUNK_BYTES = 64 * 1024;
+
+/** Bytes that start like gzip do not decompress; the cause is zlib's own error. */
+export class GzipError extends Error {
+  override readonly name = 'GzipError';
+}
+
+/** The underlying byte stream failed, as opposed to its content being wrong. */
+export class SourceReadError extends Error {
+  override readonly name = 'SourceReadError';
+}
+
+/** A file's bytes: a Node stream, an S3 `Body`, or chunks in memory. */
+export type ByteSource = AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
+
+/**
+ * Yields the bytes of `source`, gunzipped when they start with the gzip magic bytes. The file name and
+ * any Content-Encoding are deliberately ignored: CloudTrail writes `.json.gz` objects, but copies,
+ * downloads and fixtures are often already decompressed (or compressed under a `.json` name).
+ * Concatenated gzip members decompress as one stream, as with `gzip -d`.
+ */
+export async function* decompressIfGzip(source: ByteSource): AsyncGenerator<Buffer> {
+  const iterator = readingErrorsWrapped(source)[Symbol.asyncIterator]();
+  const head: Buffer[] = [];
+  let headBytes = 0;
+  let ended = false;
+  try {
+    while (headBytes < 2) {
+      const next = await iterator.next();
+      if (next.done) {
+        ended = true;
+        break;
+      }
+      head.push(next.value);
+      headBytes += next.value.length;
+    }
+  } catch (error) {
+    await iterator.return(undefined);
+    throw error;
+  }
+  const first = head.length === 1 ? head[0]! : Buffer.concat(head);
+  const bytes = replay(first, ended ? undefined : iterator);
+  if (first.length < 2 || first[0] !== GZIP_MAGIC_0 || first[1] !== GZIP_MAGIC_1) {
+    yield* bytes;
+    return;
+  }
+  const gunzip = createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES });
+  // pipeline() ends or destroys both sides together: a read failure reaches the gunzip output, and
+  // stopping early (the consumer breaks out) stops reading the source.
+  pipeline(bytes, gunzip, () => {});
+  try {
+    for await (const chunk of gunzip) yield chunk as Buffer;
+  } catch (error) {
+    if (error instanceof SourceReadError) throw error;
+    throw new GzipError(`gzip data does not decompress (${(error as Error).message})`, { cause: error });
+  } finally {
+    gunzip.destroy();
+  }
+}
+
+async function* readingErrorsWrapped(source: ByteSource): AsyncGenerator<Buffer> {
+  try {
+    for await (const chunk of source) {
+      if (chunk.length > 0) yield toBuffer(chunk);
+    }
+  } catch (error) {
+    throw new SourceReadError(`reading the file failed (${(error as Error).message})`, { cause: error });
+  }
+}
+
+async function* replay(first: Buffer, rest: AsyncIterator<Buffer> | undefined): AsyncGenerator<Buffer> {
+  try {
+    if (first.length > 0) yield first;
+    if (rest === undefined) return;
+    for (;;) {
+      const next = await rest.next();
+      if (next.done) return;
+      yield next.value;
+    }
+  } finally {
+    await rest?.return?.();
+  }
+}
+
+function toBuffer(chunk: Uint8Array): Buffer {
+  return Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+}

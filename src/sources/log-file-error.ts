@@ -1,0 +1,57 @@
+/**
+ * Why a log file could not be read. `read-failed` is the only reason a retry can cure (the bytes did
+ * not arrive); every other reason is in the file's content and fails the same way on every attempt.
+ */
+export const LogFileErrorReason = {
+  /** The byte stream itself failed (network, permissions, file system). */
+  ReadFailed: 'read-failed',
+  /** The file starts with the gzip magic bytes but does not decompress. */
+  CorruptGzip: 'corrupt-gzip',
+  /** The file holds no bytes (or only whitespace). */
+  Empty: 'empty',
+  /** The bytes are not JSON, or one record is not valid JSON. */
+  InvalidJson: 'invalid-json',
+  /** The file ends before its JSON does. */
+  Truncated: 'truncated',
+  /** Valid JSON, but not `{"Records":[{...}, ...]}`. */
+  NotCloudTrail: 'not-cloudtrail',
+  /** A CloudTrail digest file (detected by its content): nothing to index, skip it. */
+  DigestFile: 'digest-file',
+  /** One record is larger than the reader is willing to hold in memory. */
+  RecordTooLarge: 'record-too-large',
+} as const;
+export type LogFileErrorReason = (typeof LogFileErrorReason)[keyof typeof LogFileErrorReason];
+
+export interface LogFileErrorDetails {
+  readonly file: string;
+  readonly reason: LogFileErrorReason;
+  /** Offset in the decompressed bytes where the problem was found, when known. */
+  readonly byteOffset?: number | undefined;
+  /** 1-based number of the record in `Records` the problem belongs to, when known. */
+  readonly recordNumber?: number | undefined;
+  readonly cause?: unknown;
+}
+
+/** A log file that cannot be turned into documents: names the file and where in it the problem is. */
+export class LogFileError extends Error {
+  override readonly name = 'LogFileError';
+  readonly file: string;
+  readonly reason: LogFileErrorReason;
+  readonly byteOffset: number | undefined;
+  readonly recordNumber: number | undefined;
+
+  constructor(detail: string, details: LogFileErrorDetails) {
+    super(`${details.file}: ${detail}${locationOf(details)}`, { cause: details.cause });
+    this.file = details.file;
+    this.reason = details.reason;
+    this.byteOffset = details.byteOffset;
+    this.recordNumber = details.recordNumber;
+  }
+}
+
+function locationOf(details: LogFileErrorDetails): string {
+  const parts: string[] = [];
+  if (details.recordNumber !== undefined) parts.push(`record ${details.recordNumber}`);
+  if (details.byteOffset !== undefined) parts.push(`byte ${details.byteOffset}`);
+  return parts.length === 0 ? '' : ` (${parts.join(', ')})`;
+}

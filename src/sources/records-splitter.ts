@@ -1,0 +1,482 @@
+import { LogFileError, LogFileErrorReason } from './log-file-error.ts';
+
+/** One element of a log file's `Records` array, as its exact source text. */
+export interface RecordText {
+  /** The element's JSON text, byte for byte as in the file. */
+  readonly text: string;
+  /** 1-based position in `Records`. */
+  readonly recordNumber: number;
+  /** Offset of the element's first byte in the decompressed file. */
+  readonly byteOffset: number;
+}
+
+export interface RecordsSplitterOptions {
+  /** Larger elements fail the file instead of growing memory without bound. */
+  readonly maxRecordBytes?: number;
+  /** Deeper nesting fails the file; real CloudTrail events nest about 11 levels. */
+  readonly maxDepth?: number;
+}
+
+/** CloudTrail caps an event at 256 KB; this leaves room for anything plausible. */
+export const DEFAULT_MAX_RECORD_BYTES = 16 * 1024 * 1024;
+const DEFAULT_MAX_DEPTH = 512;
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const LBRACE = 0x7b;
+const RBRACE = 0x7d;
+const LBRACKET = 0x5b;
+const RBRACKET = 0x5d;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+const SPACE = 0x20;
+const TAB = 0x09;
+const LF = 0x0a;
+const BOM = [0xef, 0xbb, 0xbf];
+const CR = 0x0d;
+
+const State = {
+  BeforeRoot: 0,
+  RootKeyOrEnd: 1,
+  RootKey: 2,
+  RootKeyText: 3,
+  RootColon: 4,
+  RootValue: 5,
+  SkipContainer: 6,
+  SkipString: 7,
+  SkipScalar: 8,
+  RootAfterValue: 9,
+  RecordOrEnd: 10,
+  Record: 11,
+  RecordString: 12,
+  RecordAfter: 13,
+  AfterRoot: 14,
+  SkipContainerString: 15,
+} as const;
+type State = (typeof State)[keyof typeof State];
+
+const RECORDS_KEY = 'Records';
+/** Top-level keys of a CloudTrail digest file; seeing one (and no Records) marks the file as a digest. */
+const DIGEST_KEYS = new Set([
+  'digestStartTime',
+  'digestEndTime',
+  'digestS3Object',
+  'digestSignatureAlgorithm',
+]);
+
+function isWhitespace(byte: number): boolean {
+  return byte === SPACE || byte === LF || byte === CR || byte === TAB;
+}
+
+/**
+ * Splits a CloudTrail log file (`{"Records":[{...}, ...]}`) into the source text of each record while
+ * its bytes arrive, holding at most one record and one chunk. Other top-level keys are skipped.
+ *
+ * Only the structure is checked here (strings, escapes, bracket nesting); each record's own JSON is
+ * validated by whoever parses it. Feed chunks with `push`, then call `finish` at end of input.
+ * Problems throw a `LogFileError` that names the file and the byte offset.
+ */
+export class RecordsSplitter {
+  readonly #file: string;
+  readonly #maxRecordBytes: number;
+  readonly #maxDepth: number;
+  #state: State = State.BeforeRoot;
+  /** Decompressed bytes consumed before the current chunk. */
+  #consumed = 0;
+  #sawAnyByte = false;
+  #sawRecords = false;
+  #sawDigestKey = false;
+  /** Whether a comma was just read, so a closing bracket is not allowed. */
+  #afterComma = false;
+  /** Inside a string, the previous byte was an unescaped backslash (possibly in the previous chunk). */
+  #pendingEscape = false;
+  /** Open brackets of the value being scanned: 1 for `{`, 2 for `[`. */
+  #stack: Uint8Array;
+  #depth = 0;
+  #rootKey: Buffer[] = [];
+  #currentKey = '';
+  #parts: Buffer[] = [];
+  #partsBytes = 0;
+  #recordStart = 0;
+  #recordNumber = 0;
+
+  constructor(file: string, options: RecordsSplitterOptions = {}) {
+    this.#file = file;
+    this.#maxRecordBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
+    this.#maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
+    this.#stack = new Uint8Array(this.#maxDepth + 1);
+  }
+
+  /** Number of records found so far. */
+  get recordCount(): number {
+    return this.#recordNumber;
+  }
+
+  /** Bytes consumed so far. */
+  get bytesRead(): number {
+    return this.#consumed;
+  }
+
+  /** Consumes one chunk and returns the records it completed, in order. */
+  push(chunk: Buffer): RecordText[] {
+    const out: RecordText[] = [];
+    const len = chunk.length;
+    let i = 0;
+    let captureStart = this.#state === State.Record || this.#state === State.RecordString ? 0 : -1;
+    if (len > 0) this.#sawAnyByte = true;
+    while (i < len) {
+      switch (this.#state) {
+        case State.Record: {
+          // The hot loop: everything between structural bytes is skipped with native searches.
+          let depth = this.#depth;
+          const stack = this.#stack;
+          for (; i < len; i++) {
+            const b = chunk[i]!;
+            if (b === QUOTE) {
+              const end = this.#stringEnd(chunk, i + 1);
+              if (end < 0) {
+                i = len;
+                this.#state = State.RecordString;
+                break;
+              }
+              i = end;
+            } else if (b === LBRACE || b === LBRACKET) {
+              if (depth >= this.#maxDepth) {
+                throw this.#error(`JSON nests deeper than ${this.#maxDepth} levels`, i, 'invalid-json');
+              }
+              stack[++depth] = b === LBRACE ? 1 : 2;
+            } else if (b === RBRACE || b === RBRACKET) {
+              if (stack[depth] !== (b === RBRACE ? 1 : 2)) {
+                throw this.#error(`unexpected '${String.fromCharCode(b)}'`, i, 'invalid-json');
+              }
+              depth--;
+              if (depth === 0) {
+                out.push(this.#completeRecord(chunk, captureStart, i + 1));
+                captureStart = -1;
+                this.#state = State.RecordAfter;
+                i++;
+                break;
+              }
+            }
+          }
+          this.#depth = depth;
+          break;
+        }
+        case State.RecordString: {
+          const end = this.#stringEnd(chunk, i);
+          if (end < 0) {
+            i = len;
+          } else {
+            i = end + 1;
+            this.#state = State.Record;
+          }
+          break;
+        }
+        case State.RecordAfter: {
+          const b = chunk[i]!;
+          if (b === COMMA) {
+            this.#state = State.RecordOrEnd;
+            this.#afterComma = true;
+          } else if (b === RBRACKET) {
+            this.#state = State.RootAfterValue;
+          } else if (!isWhitespace(b)) {
+            throw this.#error(`expected ',' or ']' after record ${this.#recordNumber}`, i, 'invalid-json');
+          }
+          i++;
+          break;
+        }
+        case State.RecordOrEnd: {
+          const b = chunk[i]!;
+          if (b === LBRACE) {
+            this.#recordNumber++;
+            this.#recordStart = this.#consumed + i;
+            this.#parts = [];
+            this.#partsBytes = 0;
+            captureStart = i;
+            this.#depth = 1;
+            this.#stack[1] = 1;
+            this.#afterComma = false;
+            this.#state = State.Record;
+          } else if (b === RBRACKET && !this.#afterComma) {
+            this.#state = State.RootAfterValue;
+          } else if (!isWhitespace(b)) {
+            throw this.#error(
+              `record ${this.#recordNumber + 1} is not a JSON object`,
+              i,
+              b === RBRACKET ? 'invalid-json' : 'not-cloudtrail',
+            );
+          }
+          i++;
+          break;
+        }
+        default:
+          i = this.#pushStructure(chunk, i);
+      }
+    }
+    if (captureStart >= 0) {
+      // The record continues in the next chunk: keep its part of this one.
+      const part = chunk.subarray(captureStart);
+      this.#parts.push(part);
+      this.#partsBytes += part.length;
+      if (this.#partsBytes > this.#maxRecordBytes) {
+        throw this.#error(
+          `record ${this.#recordNumber} is larger than ${this.#maxRecordBytes} bytes`,
+          len,
+          'record-too-large',
+        );
+      }
+    }
+    this.#consumed += len;
+    return out;
+  }
+
+  /** Signals end of input: throws if the file ended anywhere but after its root object. */
+  finish(): void {
+    if (this.#state === State.AfterRoot) return;
+    const at = this.#consumed;
+    if (!this.#sawAnyByte || this.#state === State.BeforeRoot) {
+      throw new LogFileError('the file is empty', { file: this.#file, reason: LogFileErrorReason.Empty });
+    }
+    if (this.#state === State.Record || this.#state === State.RecordString) {
+      throw new LogFileError(`the file is truncated: it ends inside record ${this.#recordNumber}`, {
+        file: this.#file,
+        reason: LogFileErrorReason.Truncated,
+        byteOffset: at,
+        recordNumber: this.#recordNumber,
+      });
+    }
+    throw new LogFileError('the file is truncated: its JSON ends early', {
+      file: this.#file,
+      reason: LogFileErrorReason.Truncated,
+      byteOffset: at,
+    });
+  }
+
+  /**
+   * Finds the closing quote of a string whose content starts at `from`. Returns its index, or -1 when
+   * the chunk ends first (the escape state is kept for the next chunk).
+   */
+  #stringEnd(chunk: Buffer, from: number): number {
+    let i = from;
+    if (this.#pendingEscape) {
+      this.#pendingEscape = false;
+      i++;
+    }
+    const len = chunk.length;
+    while (i < len) {
+      const q = chunk.indexOf(QUOTE, i);
+      if (q < 0) {
+        let slashes = 0;
+        for (let j = len - 1; j >= i && chunk[j] === BACKSLASH; j--) slashes++;
+        this.#pendingEscape = slashes % 2 === 1;
+        return -1;
+      }
+      let slashes = 0;
+      for (let j = q - 1; j >= i && chunk[j] === BACKSLASH; j--) slashes++;
+      if (slashes % 2 === 0) return q;
+      i = q + 1;
+    }
+    this.#pendingEscape = false;
+    return -1;
+  }
+
+  #completeRecord(chunk: Buffer, captureStart: number, end: number): RecordText {
+    let text: string;
+    if (this.#parts.length === 0) {
+      if (end - captureStart > this.#maxRecordBytes) {
+        throw this.#error(
+          `record ${this.#recordNumber} is larger than ${this.#maxRecordBytes} bytes`,
+          end,
+          'record-too-large',
+        );
+      }
+      text = chunk.toString('utf8', captureStart, end);
+    } else {
+      const last = chunk.subarray(0, end);
+      this.#parts.push(last);
+      this.#partsBytes += last.length;
+      if (this.#partsBytes > this.#maxRecordBytes) {
+        throw this.#error(
+          `record ${this.#recordNumber} is larger than ${this.#maxRecordBytes} bytes`,
+          end,
+          'record-too-large',
+        );
+      }
+      text = Buffer.concat(this.#parts, this.#partsBytes).toString('utf8');
+      this.#parts = [];
+      this.#partsBytes = 0;
+    }
+    return { text, recordNumber: this.#recordNumber, byteOffset: this.#recordStart };
+  }
+
+  /** The cold states: the root object, its keys, and values other than `Records`. Returns the next index. */
+  #pushStructure(chunk: Buffer, start: number): number {
+    let i = start;
+    const b = chunk[i]!;
+    switch (this.#state) {
+      case State.BeforeRoot:
+        if (b === LBRACE) {
+          this.#state = State.RootKeyOrEnd;
+          this.#afterComma = false;
+        } else if (this.#consumed + i < 3 && b === BOM[this.#consumed + i]) {
+          // A UTF-8 byte order mark is not JSON, but harmless: skip it.
+          return i + 1;
+        } else if (!isWhitespace(b)) {
+          throw this.#error(
+            b === LBRACKET
+              ? 'not a CloudTrail log file: the JSON is an array, expected {"Records":[...]}'
+              : 'not a CloudTrail log file: expected a JSON object',
+            i,
+            b === LBRACKET ? 'not-cloudtrail' : 'invalid-json',
+          );
+        }
+        return i + 1;
+      case State.RootKeyOrEnd:
+      case State.RootKey:
+        if (b === QUOTE) {
+          this.#rootKey = [];
+          this.#state = State.RootKeyText;
+          return i + 1;
+        }
+        if (b === RBRACE && this.#state === State.RootKeyOrEnd && !this.#afterComma) {
+          this.#endRoot(i);
+          return i + 1;
+        }
+        if (!isWhitespace(b)) throw this.#error('expected a key in the top-level object', i, 'invalid-json');
+        return i + 1;
+      case State.RootKeyText: {
+        const end = this.#stringEnd(chunk, i);
+        if (end < 0) {
+          this.#rootKey.push(chunk.subarray(i));
+          return chunk.length;
+        }
+        this.#rootKey.push(chunk.subarray(i, end));
+        this.#currentKey = Buffer.concat(this.#rootKey).toString('utf8');
+        this.#rootKey = [];
+        if (DIGEST_KEYS.has(this.#currentKey)) this.#sawDigestKey = true;
+        this.#state = State.RootColon;
+        return end + 1;
+      }
+      case State.RootColon:
+        if (b === COLON) this.#state = State.RootValue;
+        else if (!isWhitespace(b)) throw this.#error("expected ':' after a key", i, 'invalid-json');
+        return i + 1;
+      case State.RootValue:
+        if (isWhitespace(b)) return i + 1;
+        if (this.#currentKey === RECORDS_KEY) {
+          if (this.#sawRecords) throw this.#error('the "Records" key appears twice', i, 'not-cloudtrail');
+          this.#sawRecords = true;
+          if (b !== LBRACKET) throw this.#error('"Records" is not an array', i, 'not-cloudtrail');
+          this.#state = State.RecordOrEnd;
+          this.#afterComma = false;
+          return i + 1;
+        }
+        if (b === QUOTE) {
+          this.#state = State.SkipString;
+          return i + 1;
+        }
+        if (b === LBRACE || b === LBRACKET) {
+          this.#depth = 1;
+          this.#stack[1] = b === LBRACE ? 1 : 2;
+          this.#state = State.SkipContainer;
+          return i + 1;
+        }
+        if (b === RBRACE || b === RBRACKET || b === COMMA || b === COLON) {
+          throw this.#error('expected a value', i, 'invalid-json');
+        }
+        this.#state = State.SkipScalar;
+        return i + 1;
+      case State.SkipString: {
+        const end = this.#stringEnd(chunk, i);
+        if (end < 0) return chunk.length;
+        this.#state = State.RootAfterValue;
+        return end + 1;
+      }
+      case State.SkipContainerString: {
+        const end = this.#stringEnd(chunk, i);
+        if (end < 0) return chunk.length;
+        this.#state = State.SkipContainer;
+        return end + 1;
+      }
+      case State.SkipScalar:
+        if (b === COMMA || b === RBRACE || isWhitespace(b)) {
+          this.#state = State.RootAfterValue;
+          return i;
+        }
+        if (b === QUOTE || b === COLON || b === LBRACE || b === LBRACKET || b === RBRACKET) {
+          throw this.#error(`unexpected '${String.fromCharCode(b)}'`, i, 'invalid-json');
+        }
+        return i + 1;
+      case State.SkipContainer: {
+        const len = chunk.length;
+        for (; i < len; i++) {
+          const c = chunk[i]!;
+          if (c === QUOTE) {
+            const end = this.#stringEnd(chunk, i + 1);
+            if (end < 0) {
+              this.#state = State.SkipContainerString;
+              return len;
+            }
+            i = end;
+          } else if (c === LBRACE || c === LBRACKET) {
+            if (this.#depth >= this.#maxDepth) {
+              throw this.#error(`JSON nests deeper than ${this.#maxDepth} levels`, i, 'invalid-json');
+            }
+            this.#stack[++this.#depth] = c === LBRACE ? 1 : 2;
+          } else if (c === RBRACE || c === RBRACKET) {
+            if (this.#stack[this.#depth] !== (c === RBRACE ? 1 : 2)) {
+              throw this.#error(`unexpected '${String.fromCharCode(c)}'`, i, 'invalid-json');
+            }
+            this.#depth--;
+            if (this.#depth === 0) {
+              this.#state = State.RootAfterValue;
+              return i + 1;
+            }
+          }
+        }
+        return len;
+      }
+      case State.RootAfterValue:
+        if (b === COMMA) {
+          this.#state = State.RootKey;
+          this.#afterComma = true;
+        } else if (b === RBRACE) {
+          this.#endRoot(i);
+        } else if (!isWhitespace(b)) {
+          throw this.#error("expected ',' or '}' in the top-level object", i, 'invalid-json');
+        }
+        return i + 1;
+      case State.AfterRoot:
+        if (!isWhitespace(b)) {
+          throw this.#error('unexpected data after the top-level JSON object', i, 'invalid-json');
+        }
+        return i + 1;
+      default:
+        throw new Error(`unreachable splitter state ${this.#state}`);
+    }
+  }
+
+  #endRoot(i: number): void {
+    this.#state = State.AfterRoot;
+    if (this.#sawRecords) return;
+    if (this.#sawDigestKey) {
+      throw this.#error('a CloudTrail digest file, not a log file', i, 'digest-file');
+    }
+    throw this.#error(
+      'not a CloudTrail log file: the top-level object has no "Records" array',
+      i,
+      'not-cloudtrail',
+    );
+  }
+
+  #error(detail: string, index: number, reason: LogFileErrorReason): LogFileError {
+    const inRecord =
+      this.#state === State.Record || this.#state === State.RecordString || this.#state === State.RecordAfter;
+    return new LogFileError(detail, {
+      file: this.#file,
+      reason,
+      byteOffset: this.#consumed + index,
+      recordNumber: inRecord ? this.#recordNumber : undefined,
+    });
+  }
+}

@@ -1,0 +1,58 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+import { parseLossless } from '../../../src/transforms/parse-lossless.ts';
+
+const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+
+/** Real log files committed with the tests (see its README for their origin). */
+export const FIXTURES_DIR = join(REPO_ROOT, 'test/fixtures/cloudtrail');
+
+/** The team's shared corpus of real CloudTrail data; the corpus tests run over it when it is present. */
+export const CORPUS_DIR = resolve(process.env.CORPUS_DIR ?? join(REPO_ROOT, '../shared/corpus'));
+export const CORPUS_PRESENT = existsSync(join(CORPUS_DIR, 'MANIFEST.md'));
+
+const LOG_FILE = /\.(json|json\.gz|log)$/;
+
+/** Files under `folder` (recursively, sorted) whose names end in .json, .json.gz or .log. */
+export function logFilesUnder(folder: string): string[] {
+  if (!existsSync(folder)) return [];
+  return readdirSync(folder, { withFileTypes: true })
+    .sort((a, b) => (a.name < b.name ? -1 : 1))
+    .flatMap((entry) => {
+      const path = join(folder, entry.name);
+      if (entry.isDirectory()) return logFilesUnder(path);
+      return LOG_FILE.test(entry.name) ? [path] : [];
+    });
+}
+
+/** Every file of the corpus that is a valid CloudTrail log file (each must turn into documents). */
+export function corpusLogFiles(): string[] {
+  if (!CORPUS_PRESENT) return [];
+  return [
+    'logs',
+    'converted-records',
+    'insights',
+    'supplementary-edited-fixtures',
+    'aws-docs-examples',
+  ].flatMap((folder) => logFilesUnder(join(CORPUS_DIR, folder)).filter((file) => !file.includes('INVALID')));
+}
+
+export function fileText(path: string): string {
+  let bytes = readFileSync(path);
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = gunzipSync(bytes);
+  return bytes.toString('utf8');
+}
+
+/** The file's events, parsed on their own without the code under test's reader (numbers exact). */
+export function expectedEvents(path: string): Record<string, unknown>[] {
+  const parsed = parseLossless(fileText(path)) as { Records: Record<string, unknown>[] };
+  return parsed.Records;
+}
+
+/** Whether the file is one-line compact JSON (so `_raw` must be byte-identical to its source). */
+export function isCompact(path: string): boolean {
+  const text = fileText(path).trimEnd();
+  return !text.includes('\n') && !/[:,]\s/.test(text.replace(/"(?:[^"\\]|\\.)*"/g, '""'));
+}

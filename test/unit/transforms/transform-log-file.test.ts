@@ -1,0 +1,190 @@
+import { createReadStream } from 'node:fs';
+import { basename, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { IndexableDocument } from '../../../src/pipeline/indexable-document.ts';
+import { classifyObjectKey } from '../../../src/sources/classify-object-key.ts';
+import { LogFileError } from '../../../src/sources/log-file-error.ts';
+import { DEFAULT_FLATTEN_KEYS } from '../../../src/transforms/flatten-fields.ts';
+import type { TransformOptions } from '../../../src/transforms/transform-log-file.ts';
+import {
+  DEFAULT_TRANSFORM_OPTIONS,
+  newTransformStats,
+  transformLogFile,
+} from '../../../src/transforms/transform-log-file.ts';
+import {
+  CORPUS_DIR,
+  CORPUS_PRESENT,
+  corpusLogFiles,
+  expectedEvents,
+  FIXTURES_DIR,
+  fileText,
+  isCompact,
+  logFilesUnder,
+} from './corpus-files.ts';
+import { expectFaithfulDocument } from './faithful-document.ts';
+
+async function transformFile(
+  path: string,
+  options: TransformOptions = DEFAULT_TRANSFORM_OPTIONS,
+): Promise<IndexableDocument[]> {
+  const documents: IndexableDocument[] = [];
+  const source = { name: path, keyInfo: classifyObjectKey(path) };
+  for await (const document of transformLogFile(createReadStream(path), source, options))
+    documents.push(document);
+  return documents;
+}
+
+/** The month index an event must land in, computed here from its eventTime text (or the file name). */
+function expectedIndex(event: Record<string, unknown>, path: string): string {
+  const insight = event.eventType === 'AwsCloudTrailInsight' ? '-insights' : '';
+  const time = typeof event.eventTime === 'string' ? event.eventTime : '';
+  const fromEvent = /^\d{4}-(0[1-9]|1[0-2])-\d{2}[T ]/.test(time) ? time.slice(0, 7) : undefined;
+  const fromName = /_(\d{4})(\d{2})\d{2}T\d{4}Z_/.exec(basename(path));
+  const month = fromEvent ?? (fromName ? `${fromName[1]}-${fromName[2]}` : 'undated');
+  return `cloudtrail${insight}-${month}`;
+}
+
+function describeCorpusChecks(files: string[]): void {
+  describe.each(
+    files.map((path) => ({ path, name: path.slice(path.lastIndexOf('/', path.lastIndexOf('/') - 1) + 1) })),
+  )('$name', ({ path }) => {
+    it('turns every event into exactly one faithful document with the specified index and _id', async () => {
+      const events = expectedEvents(path);
+      const documents = await transformFile(path);
+      expect(documents).toHaveLength(events.length);
+      events.forEach((event, i) => {
+        const document = documents[i]!;
+        expectFaithfulDocument(event, document, DEFAULT_FLATTEN_KEYS);
+        expect(document.index).toBe(expectedIndex(event, path));
+        if (typeof event.eventID === 'string') expect(document.id).toBe(event.eventID);
+        else expect(document.id).toMatch(/^[0-9a-f]{64}$/);
+      });
+    });
+  });
+}
+
+describe('transformLogFile over the committed fixtures', () => {
+  describeCorpusChecks(logFilesUnder(FIXTURES_DIR));
+
+  it('keeps `_raw` byte-identical to the source when the file is compact', async () => {
+    const path = join(
+      FIXTURES_DIR,
+      'invictus-ir_aws_dataset/218007301253_CloudTrail_us-east-1_20230710T1230Z_AvIajGd5rkz6vTy4.json',
+    );
+    expect(isCompact(path)).toBe(true);
+    const text = fileText(path);
+    const documents = await transformFile(path);
+    let checked = 0;
+    for (const document of documents) {
+      const body = JSON.parse(document.body) as Record<string, unknown>;
+      for (const key of DEFAULT_FLATTEN_KEYS) {
+        const raw = body[`${key}_raw`];
+        if (typeof raw !== 'string') continue;
+        expect(text).toContain(`"${key}":${raw}`);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(100);
+  });
+
+  it('keeps numbers JavaScript would rewrite exactly as written, in `_raw`, `_flattened` and the body', async () => {
+    const path = join(
+      FIXTURES_DIR,
+      'invictus-ir_aws_dataset/218007301253_CloudTrail_us-east-1_20230710T1230Z_AvIajGd5rkz6vTy4.json',
+    );
+    const documents = await transformFile(path);
+    const body = documents.map((document) => document.body).find((text) => text.includes('1.688560107857E9'));
+    expect(body).toBeDefined();
+    expect(body).toContain('\\"FromTime\\":1.688560107857E9');
+    expect(body).toContain('"FromTime":["1.688560107857E9"]');
+  });
+
+  it('routes by the date in the file name under file-date routing', async () => {
+    const path = join(
+      FIXTURES_DIR,
+      'flosell_trailscraper/111111111111_CloudTrail_eu-central-1_20171211T1505Z_A6kvhMoVeCsc7v8U.json.gz',
+    );
+    const documents = await transformFile(path, { ...DEFAULT_TRANSFORM_OPTIONS, routing: 'file-date' });
+    expect(documents.map((document) => document.index)).toEqual(['cloudtrail-2017-12', 'cloudtrail-2017-12']);
+  });
+
+  it('counts the records that needed the exact-number parse', async () => {
+    const path = join(
+      FIXTURES_DIR,
+      'otrf_security-datasets/ec2_proxy_s3_exfiltration_2020-09-14011940.records.json.gz',
+    );
+    const stats = newTransformStats();
+    const source = { name: path, keyInfo: classifyObjectKey(path) };
+    for await (const _ of transformLogFile(
+      createReadStream(path),
+      source,
+      DEFAULT_TRANSFORM_OPTIONS,
+      stats,
+    )) {
+      // consume
+    }
+    expect(stats).toEqual({ documents: 103, exactNumberRecords: 9 });
+  });
+
+  it('fails a file with an invalid record with a LogFileError naming the file, the record and the byte', async () => {
+    // Record 2 starts at byte 29; the error is 10 bytes into it ("é" is two bytes, one UTF-16 unit).
+    const text = '{"Records":[{"eventID":"a"},\n{"a":"é" "x":1}]}';
+    const source = { name: 'broken.json', keyInfo: classifyObjectKey('broken.json') };
+    const seen: string[] = [];
+    const error = await (async () => {
+      for await (const document of transformLogFile([Buffer.from(text)], source)) seen.push(document.id);
+    })().catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(LogFileError);
+    expect(error).toMatchObject({
+      file: 'broken.json',
+      reason: 'invalid-json',
+      recordNumber: 2,
+      byteOffset: 39,
+    });
+    expect((error as Error).message).toMatch(/^broken\.json: record 2 is not valid JSON/);
+    expect(seen).toEqual([]);
+  });
+});
+
+describe.skipIf(!CORPUS_PRESENT)(`transformLogFile over the shared corpus (${CORPUS_DIR})`, () => {
+  describeCorpusChecks(corpusLogFiles());
+
+  it('reports the invalid AWS docs example as invalid JSON in record 1, at its byte', async () => {
+    const path = join(
+      CORPUS_DIR,
+      'aws-docs-examples/awsdocs_cloudtrail-log-file-examples_block7.records.INVALID-JSON.json',
+    );
+    const error = await transformFile(path).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(LogFileError);
+    expect(error).toMatchObject({ reason: 'invalid-json', recordNumber: 1, byteOffset: 755 });
+    expect((error as Error).message).toContain(path);
+  });
+
+  it.each(logFilesUnder(join(CORPUS_DIR, 'digests')))(
+    'recognises the digest %s by its content',
+    async (path) => {
+      const error = await transformFile(path).catch((caught: unknown) => caught);
+      expect(error).toMatchObject({ name: 'LogFileError', reason: 'digest-file' });
+    },
+  );
+
+  it('sends Insights events to the insights index family', async () => {
+    const path = join(CORPUS_DIR, 'insights/awsdocs_cloudtrail-log-file-examples_insights-records.json');
+    const documents = await transformFile(path);
+    expect(documents.map((document) => document.index)).toEqual([
+      'cloudtrail-insights-2019-11',
+      'cloudtrail-insights-2019-11',
+    ]);
+  });
+
+  it('gives events without an eventID a deterministic content hash as _id', async () => {
+    const path = join(
+      CORPUS_DIR,
+      'aws-docs-examples/awsdocs_cloudtrail-log-file-examples_block2.records.json',
+    );
+    const first = await transformFile(path);
+    const second = await transformFile(path);
+    expect(first[0]!.id).toMatch(/^[0-9a-f]{64}$/);
+    expect(second[0]!.id).toBe(first[0]!.id);
+  });
+});
