@@ -32,7 +32,7 @@ describe('decodeNotification over the real message corpus', () => {
       file: 's3-event-notification/awsdocs-s3_example-put-message.json',
       format: 's3-event',
       viaSns: false,
-      bucket: 'amzn-s3-demo-bucket',
+      bucket: 'mybucket',
       keyPattern: /./,
     },
     {
