@@ -1,0 +1,194 @@
+import { z } from 'zod';
+
+/**
+ * The service's whole configuration: one schema over environment variables, parsed once at
+ * start-up and frozen. A bad value stops start-up with one sentence per variable naming it and
+ * what was expected. AWS settings follow the SDK's own conventions (AWS_REGION, AWS_ENDPOINT_URL,
+ * the default credential chain), so no parallel variables exist for them.
+ */
+
+const DEFAULT_FLATTEN_KEYS = [
+  'requestParameters',
+  'responseElements',
+  'additionalEventData',
+  'serviceEventDetails',
+  'resources',
+  'tlsDetails',
+  'addendum',
+  'edgeDeviceDetails',
+  'insightDetails',
+] as const;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Variables whose values must never be echoed back in an error message. */
+const SECRET_VARIABLES = new Set(['OPENSEARCH_PASSWORD']);
+
+function wholeNumber(min: number, max: number, unit: string) {
+  const expected = `a whole number of ${unit} from ${min} to ${max}`;
+  return z
+    .string()
+    .regex(/^\s*\d+\s*$/, { error: `expected ${expected}` })
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .int()
+        .min(min, { error: `expected ${expected}` })
+        .max(max, { error: `expected ${expected}` }),
+    );
+}
+
+function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
+  return z.enum(values, { error: `expected one of ${values.join(', ')}` });
+}
+
+function httpUrl(what: string) {
+  return z.url({ protocol: /^https?$/, error: `expected an http(s) URL of ${what}` });
+}
+
+const schema = z.object({
+  OPENSEARCH_URL: httpUrl(
+    'the OpenSearch endpoint, e.g. https://search-x.us-east-1.es.amazonaws.com',
+  ).optional(),
+  OPENSEARCH_AUTH: oneOf(['none', 'basic', 'sigv4']).default('none'),
+  OPENSEARCH_USERNAME: z.string().optional(),
+  OPENSEARCH_PASSWORD: z.string().optional(),
+  OPENSEARCH_SIGV4_SERVICE: oneOf(['es', 'aoss']).default('es'),
+  OPENSEARCH_TLS_VERIFY: z.stringbool({ error: 'expected true or false' }).default(true),
+  OPENSEARCH_REQUEST_TIMEOUT_SECONDS: wholeNumber(1, 3600, 'seconds').default(60),
+  INDEX_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_.-]{0,99}$/, {
+      error: 'expected a lowercase index name prefix (a-z, 0-9, "-", "_", "."; up to 100 characters)',
+    })
+    .default('cloudtrail'),
+  INDEX_ROUTING: oneOf(['event-time', 'file-date']).default('event-time'),
+  FLATTEN_KEYS: z
+    .string()
+    .transform((list) =>
+      list
+        .split(',')
+        .map((key) => key.trim())
+        .filter((key) => key !== ''),
+    )
+    .pipe(
+      z
+        .array(z.string().regex(/^[^.]+$/, { error: 'expected top-level key names without dots' }))
+        .min(1, { error: 'expected a comma-separated list of top-level event keys' }),
+    )
+    .default([...DEFAULT_FLATTEN_KEYS]),
+  MAPPING_MODE: oneOf(['auto', 'flat-object', 'dynamic']).default('auto'),
+  INDEX_SHARDS: wholeNumber(1, 1024, 'shards').default(1),
+  INDEX_REPLICAS: wholeNumber(0, 15, 'replicas').default(0),
+  INDEX_TOTAL_FIELDS_LIMIT: wholeNumber(100, 100_000, 'fields').default(8192),
+  BULK_MAX_BYTES: wholeNumber(1024, 100 * 1024 * 1024, 'bytes').default(5 * 1024 * 1024),
+  BULK_MAX_DOCUMENTS: wholeNumber(1, 100_000, 'documents').default(5000),
+  BULK_CONCURRENCY: wholeNumber(1, 64, 'requests').default(2),
+  AWS_REGION: z
+    .string()
+    .regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, { error: 'expected an AWS region name such as us-east-1' })
+    .optional(),
+  AWS_ENDPOINT_URL: httpUrl('an AWS endpoint override, e.g. http://127.0.0.1:4566').optional(),
+  QUEUE_URL: httpUrl('the SQS notification queue').optional(),
+  DLQ_URL: httpUrl('the SQS dead-letter queue').optional(),
+  HEALTH_PORT: wholeNumber(0, 65_535, 'a TCP port').default(8080),
+  PAUSE_PARAMETER_NAME: z
+    .string()
+    .regex(/^[a-zA-Z0-9_.\-/]{1,1011}$/, {
+      error: 'expected an SSM parameter name such as /cloudtrail-indexer/paused',
+    })
+    .default('/cloudtrail-indexer/paused'),
+  OPENSEARCH_DOMAIN_NAME: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{2,27}$/, {
+      error: 'expected an Amazon OpenSearch Service domain name (3-28 characters: a-z, 0-9, "-")',
+    })
+    .optional(),
+  SHUTDOWN_GRACE_SECONDS: wholeNumber(0, 3600, 'seconds').default(90),
+  MAX_OBJECT_BYTES: wholeNumber(1, 64 * 1024 * 1024 * 1024, 'bytes').default(1024 * 1024 * 1024),
+  LOG_LEVEL: oneOf(LOG_LEVELS).default('info'),
+});
+
+export type Config = Readonly<z.output<typeof schema>>;
+
+/** Variables that have no default because only some commands need them. */
+export type OptionalSetting = {
+  [K in keyof Config]-?: undefined extends Config[K] ? K : never;
+}[keyof Config];
+
+/** A configuration in which the settings a command needs are known to be present. */
+export type ConfigWith<K extends OptionalSetting> = Config & { readonly [P in K]-?: NonNullable<Config[P]> };
+
+export const REQUIRED_BY_HINT: Readonly<Partial<Record<OptionalSetting, string>>> = {
+  OPENSEARCH_URL: 'the OpenSearch endpoint',
+  QUEUE_URL: 'the SQS queue that receives the S3 notifications',
+  DLQ_URL: 'the dead-letter queue of QUEUE_URL',
+  AWS_REGION: 'the AWS region',
+  OPENSEARCH_DOMAIN_NAME: 'the Amazon OpenSearch Service domain name',
+};
+
+/** A configuration problem; `message` lists one sentence per variable. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  readonly problems: readonly string[];
+
+  constructor(problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `- ${problem}`).join('\n')}`);
+    this.problems = problems;
+  }
+}
+
+/** Settings that another setting makes necessary; checked on the raw values so they show up with any other error. */
+function dependentProblems(present: Readonly<Record<string, string | undefined>>): string[] {
+  const problems: string[] = [];
+  if (present.OPENSEARCH_AUTH === 'basic') {
+    for (const name of ['OPENSEARCH_USERNAME', 'OPENSEARCH_PASSWORD']) {
+      if (present[name] === undefined) problems.push(`${name}: required when OPENSEARCH_AUTH=basic.`);
+    }
+  }
+  if (present.OPENSEARCH_AUTH === 'sigv4' && present.AWS_REGION === undefined) {
+    problems.push(
+      'AWS_REGION: required when OPENSEARCH_AUTH=sigv4 (the region of the OpenSearch domain or collection).',
+    );
+  }
+  return problems;
+}
+
+/**
+ * Parses the configuration from an environment (pure: pass `process.env` at start-up, a plain
+ * object in tests). `require` names the optional settings the calling command cannot run without.
+ * Empty values count as unset, as docker-compose and ECS often pass `NAME=`.
+ */
+export function loadConfig<K extends OptionalSetting = never>(
+  env: Readonly<Record<string, string | undefined>>,
+  require: readonly K[] = [],
+): ConfigWith<K> {
+  const present = Object.fromEntries(
+    Object.keys(schema.shape)
+      .filter((name) => env[name] !== undefined && env[name] !== '')
+      .map((name) => [name, env[name]]),
+  );
+  const parsed = schema.safeParse(present);
+  const problems: string[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const name = String(issue.path[0] ?? 'configuration');
+      const received = present[name];
+      const echo =
+        received === undefined || SECRET_VARIABLES.has(name) ? '' : ` (got ${JSON.stringify(received)})`;
+      problems.push(`${name}: ${issue.message}${echo}.`);
+    }
+  }
+  problems.push(...dependentProblems(present));
+  for (const name of require) {
+    if (present[name] === undefined) {
+      const hint = REQUIRED_BY_HINT[name];
+      problems.push(`${name}: required${hint ? `: set it to ${hint}` : ''}.`);
+    }
+  }
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
+  const config = parsed.data;
+  Object.freeze(config.FLATTEN_KEYS);
+  return Object.freeze(config) as ConfigWith<K>;
+}

@@ -1,0 +1,104 @@
+import type { IndexableDocument } from '../../pipeline/indexable-document.ts';
+import { type BulkItem, bulkItemOf } from './bulk-item.ts';
+import { type DeliveryContext, deliverBatch } from './deliver-batch.ts';
+import { FileOutcome, type FileWriteResult } from './file-outcome.ts';
+import type { Limiter } from './limiter.ts';
+
+export interface BulkLimits {
+  /** Upper bound of one bulk body; a single larger document is sent alone. */
+  readonly maxBytes: number;
+  readonly maxDocuments: number;
+}
+
+export type BulkWriterDeps = Omit<DeliveryContext, 'outcome' | 'signal'> & { readonly limiter: Limiter };
+
+export interface WriteContext {
+  /** Names the file in logs and in the result (e.g. `s3://bucket/key`). */
+  readonly file: string;
+  /** Aborting stops reading documents and cuts retry waits short; undelivered documents are failed. */
+  readonly signal?: AbortSignal;
+}
+
+export type Documents = AsyncIterable<IndexableDocument> | Iterable<IndexableDocument>;
+
+/**
+ * Writes one file's documents: creates each index before its first document, groups documents
+ * into batches bounded by bytes and count, and keeps the process-wide number of bulk requests in
+ * flight within the limiter while reading on. Resolves when every document is accepted or failed.
+ * A failure of the document source itself is rethrown after the batches in flight have settled.
+ */
+export async function writeDocuments(
+  documents: Documents,
+  context: WriteContext,
+  deps: BulkWriterDeps,
+  limits: BulkLimits,
+): Promise<FileWriteResult> {
+  const outcome = new FileOutcome(context.file, deps.logger, deps.counters);
+  const delivery: DeliveryContext = context.signal
+    ? { ...deps, outcome, signal: context.signal }
+    : { ...deps, outcome };
+  const inFlight = new Set<Promise<void>>();
+  const unusableIndexes = new Map<string, string>();
+  let bug: unknown;
+  let batch: BulkItem[] = [];
+  let batchBytes = 0;
+
+  const dispatch = async (): Promise<void> => {
+    if (batch.length === 0) return;
+    const items = batch;
+    batch = [];
+    batchBytes = 0;
+    const release = await deps.limiter.acquire();
+    const sending = deliverBatch(items, delivery)
+      .catch((error: unknown) => {
+        bug ??= error;
+      })
+      .finally(() => {
+        release();
+        inFlight.delete(sending);
+      });
+    inFlight.add(sending);
+  };
+
+  try {
+    for await (const document of documents) {
+      if (context.signal?.aborted) break;
+      outcome.indexes.add(document.index);
+      const item = bulkItemOf(document);
+      const refusal = unusableIndexes.get(document.index);
+      if (refusal !== undefined) {
+        outcome.fail(item, refusal);
+        continue;
+      }
+      if (!deps.indexes.isKnown(document.index)) {
+        try {
+          await deps.indexes.ensure(document.index);
+        } catch (error) {
+          // Remembered for this file, so its other documents fail fast instead of retrying again.
+          const reason = error instanceof Error ? error.message : String(error);
+          unusableIndexes.set(document.index, reason);
+          outcome.fail(item, reason);
+          continue;
+        }
+      }
+      if (
+        batch.length > 0 &&
+        (batchBytes + item.bytes > limits.maxBytes || batch.length >= limits.maxDocuments)
+      ) {
+        await dispatch();
+      }
+      batch.push(item);
+      batchBytes += item.bytes;
+    }
+    if (context.signal?.aborted) {
+      for (const item of batch) outcome.fail(item, 'not delivered: the write was aborted (shutdown)');
+    } else {
+      await dispatch();
+    }
+  } finally {
+    while (inFlight.size > 0) await Promise.all([...inFlight]);
+  }
+  if (bug !== undefined) throw bug;
+  if (context.signal?.aborted) outcome.aborted = true;
+  return outcome.toResult();
+}

@@ -1,0 +1,76 @@
+import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import { Client, type ClientOptions } from '@opensearch-project/opensearch';
+import { AwsSigv4Signer } from '@opensearch-project/opensearch/aws-v3';
+import type { ConfigWith } from '../../config.ts';
+
+export type OpenSearchClientConfig = Pick<
+  ConfigWith<'OPENSEARCH_URL'>,
+  | 'OPENSEARCH_URL'
+  | 'OPENSEARCH_AUTH'
+  | 'OPENSEARCH_USERNAME'
+  | 'OPENSEARCH_PASSWORD'
+  | 'OPENSEARCH_SIGV4_SERVICE'
+  | 'OPENSEARCH_TLS_VERIFY'
+  | 'OPENSEARCH_REQUEST_TIMEOUT_SECONDS'
+  | 'AWS_REGION'
+>;
+
+/** What the SDK's credential providers return; declared here to avoid depending on @aws-sdk/types. */
+export type AwsCredentialProvider = () => Promise<{
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+  readonly expiration?: Date;
+}>;
+
+export interface OpenSearchClientDeps {
+  /** Credentials for SigV4; defaults to the SDK's chain (env, profile, ECS task role, instance role). */
+  readonly credentials?: AwsCredentialProvider;
+}
+
+/** The endpoint as it may appear in logs and errors: no user info, plus the auth mode. */
+export function describeEndpoint(config: OpenSearchClientConfig): string {
+  const url = new URL(config.OPENSEARCH_URL);
+  url.username = '';
+  url.password = '';
+  const auth =
+    config.OPENSEARCH_AUTH === 'sigv4' ? `sigv4/${config.OPENSEARCH_SIGV4_SERVICE}` : config.OPENSEARCH_AUTH;
+  return `${url.origin}${url.pathname === '/' ? '' : url.pathname} (auth: ${auth})`;
+}
+
+/** Builds the one OpenSearch client of the process: auth, TLS verification, keep-alive, timeouts. */
+export function createOpenSearchClient(
+  config: OpenSearchClientConfig,
+  deps: OpenSearchClientDeps = {},
+): Client {
+  const options: ClientOptions = {
+    node: config.OPENSEARCH_URL,
+    requestTimeout: config.OPENSEARCH_REQUEST_TIMEOUT_SECONDS * 1000,
+    pingTimeout: 5000,
+    // The bulk writer retries with its own backoff and accounts for every attempt; the
+    // transport's hidden retries of 502/503/504 would only multiply them.
+    maxRetries: 0,
+    ssl: { rejectUnauthorized: config.OPENSEARCH_TLS_VERIFY },
+    agent: { keepAlive: true, keepAliveMsecs: 1000, maxSockets: 64, maxFreeSockets: 16 },
+  };
+  switch (config.OPENSEARCH_AUTH) {
+    case 'none':
+      return new Client(options);
+    case 'basic':
+      return new Client({
+        ...options,
+        auth: { username: config.OPENSEARCH_USERNAME ?? '', password: config.OPENSEARCH_PASSWORD ?? '' },
+      });
+    case 'sigv4': {
+      const credentials = deps.credentials ?? fromNodeProviderChain();
+      return new Client({
+        ...options,
+        ...AwsSigv4Signer({
+          region: config.AWS_REGION ?? '',
+          service: config.OPENSEARCH_SIGV4_SERVICE,
+          getCredentials: () => credentials(),
+        }),
+      });
+    }
+  }
+}

@@ -1,0 +1,214 @@
+import type { API, Client } from '@opensearch-project/opensearch';
+import type { Logger } from 'pino';
+import { type BackoffPolicies, backoffDelayMs, type Sleep } from './backoff.ts';
+import { type BulkItem, bulkBodyOf, replaceBody } from './bulk-item.ts';
+import { classifyItemFailure, classifyRequestFailure, type FailureClass } from './classify-failure.ts';
+import type { FileOutcome } from './file-outcome.ts';
+import type { IndexManager } from './index-manager.ts';
+import { repairDocument, serializeRepair, startRepair } from './repair-document.ts';
+import type { SinkCounters } from './sink-counters.ts';
+import type { SinkHooks } from './sink-hooks.ts';
+
+/** A document refused this many times after repair is reported as failed. */
+export const MAX_REPAIR_ROUNDS = 5;
+
+export interface DeliveryContext {
+  readonly client: Client;
+  readonly indexes: IndexManager;
+  readonly outcome: FileOutcome;
+  readonly logger: Logger;
+  readonly counters: SinkCounters;
+  readonly hooks: SinkHooks;
+  readonly policies: BackoffPolicies;
+  readonly sleep: Sleep;
+  readonly random: () => number;
+  readonly now: () => number;
+  readonly explicitFields: ReadonlySet<string>;
+  readonly signal?: AbortSignal;
+}
+
+interface RetryBudget {
+  transient: number;
+  blocked: number;
+}
+
+type ResponseItem = { status: number; error?: Parameters<typeof classifyItemFailure>[1] };
+
+async function send(items: readonly BulkItem[], context: DeliveryContext): Promise<API.Bulk_ResponseBody> {
+  const body = bulkBodyOf(items);
+  const started = context.now();
+  context.counters.bulkRequests += 1;
+  let status: 'ok' | 'failed' = 'failed';
+  try {
+    // The typings only know arrays of objects; the transport sends a string body as it is.
+    const response = await context.client.bulk({ body: body as unknown as API.Bulk_RequestBody });
+    status = 'ok';
+    return response.body;
+  } finally {
+    context.hooks.onBulkRequest?.({
+      documents: items.length,
+      bytes: Buffer.byteLength(body),
+      durationMs: context.now() - started,
+      status,
+    });
+  }
+}
+
+/** Waits before a retry if the budget allows it; `false` means give up. */
+async function backOff(
+  failure: FailureClass,
+  budget: RetryBudget,
+  documents: number,
+  context: DeliveryContext,
+): Promise<boolean> {
+  const which = failure.kind === 'blocked' ? 'blocked' : 'transient';
+  const policy = context.policies[which];
+  if (budget[which] >= policy.maxRetries || context.signal?.aborted) return false;
+  const delayMs = backoffDelayMs(policy, budget[which], context.random);
+  budget[which] += 1;
+  context.counters.bulkRetries += 1;
+  if (failure.kind === 'blocked') context.outcome.blocked = true;
+  if (failure.kind === 'blocked' || failure.kind === 'throttled' || failure.kind === 'unavailable') {
+    context.hooks.onPressure?.({ kind: failure.kind, reason: failure.reason, delayMs });
+  }
+  context.logger.warn(
+    {
+      file: context.outcome.file,
+      kind: failure.kind,
+      retry: budget[which],
+      delayMs,
+      documents,
+      reason: failure.reason,
+    },
+    'bulk write will be retried',
+  );
+  await context.sleep(delayMs, context.signal);
+  return !context.signal?.aborted;
+}
+
+function tryRepair(item: BulkItem, failure: FailureClass, context: DeliveryContext): boolean {
+  item.repair ??= startRepair(item.body);
+  if (!item.repair || item.repair.rounds >= MAX_REPAIR_ROUNDS) return false;
+  if (!repairDocument(item.repair, failure, context.explicitFields)) return false;
+  replaceBody(item, serializeRepair(item.repair));
+  return true;
+}
+
+function countPressure(failure: FailureClass, times: number, counters: SinkCounters): void {
+  if (failure.kind === 'throttled') counters.throttled += times;
+  if (failure.kind === 'blocked') counters.clusterBlocks += times;
+}
+
+/** Sorts the items of one response into accepted, to-send-again and failed. */
+function sortResponse(
+  pending: readonly BulkItem[],
+  response: API.Bulk_ResponseBody,
+  context: DeliveryContext,
+): { again: BulkItem[]; waitFor?: FailureClass; repaired: number } {
+  const again: BulkItem[] = [];
+  let waitFor: FailureClass | undefined;
+  let repaired = 0;
+  for (const [position, item] of pending.entries()) {
+    const entry = response.items[position];
+    const result = (entry?.index ?? (entry && Object.values(entry)[0])) as ResponseItem | undefined;
+    if (!result) {
+      context.outcome.fail(item, 'the bulk response holds no result for this document');
+      continue;
+    }
+    if (result.status < 300) {
+      context.outcome.accept(item);
+      continue;
+    }
+    const failure = classifyItemFailure(result.status, result.error);
+    countPressure(failure, 1, context.counters);
+    if (failure.action === 'retry') {
+      if (failure.kind === 'missing-index') context.indexes.forget(item.index);
+      item.lastFailure = failure;
+      // A block outweighs any other transient cause: it decides the (long) wait.
+      if (waitFor?.kind !== 'blocked') waitFor = failure;
+      again.push(item);
+    } else if (failure.action === 'repair' && tryRepair(item, failure, context)) {
+      repaired += 1;
+      again.push(item);
+    } else {
+      context.outcome.fail(item, failure.reason);
+    }
+  }
+  return waitFor ? { again, waitFor, repaired } : { again, repaired };
+}
+
+/** Items whose index vanished are sent again only once it exists again. */
+async function recreateMissing(items: BulkItem[], context: DeliveryContext): Promise<BulkItem[]> {
+  const ready: BulkItem[] = [];
+  for (const item of items) {
+    if (item.lastFailure?.kind !== 'missing-index') {
+      ready.push(item);
+      continue;
+    }
+    try {
+      await context.indexes.ensure(item.index);
+      ready.push(item);
+    } catch (error) {
+      context.outcome.fail(item, error instanceof Error ? error.message : String(error));
+    }
+  }
+  return ready;
+}
+
+/**
+ * Delivers one batch until every item is accepted or failed: transient failures are retried
+ * with backoff within a budget, 413s split the batch, mapping refusals are repaired and sent
+ * again. Every item ends in exactly one call of `outcome.accept` or `outcome.fail`.
+ */
+export async function deliverBatch(items: BulkItem[], context: DeliveryContext): Promise<void> {
+  const budget: RetryBudget = { transient: 0, blocked: 0 };
+  let pending = items;
+  while (pending.length > 0) {
+    if (context.signal?.aborted) {
+      context.outcome.aborted = true;
+      for (const item of pending)
+        context.outcome.fail(item, 'not delivered: the write was aborted (shutdown)');
+      return;
+    }
+    let response: API.Bulk_ResponseBody;
+    try {
+      response = await send(pending, context);
+    } catch (error) {
+      const failure = classifyRequestFailure(error);
+      countPressure(failure, 1, context.counters);
+      if (failure.action === 'split' && pending.length > 1) {
+        context.counters.bulkSplits += 1;
+        const half = Math.ceil(pending.length / 2);
+        context.logger.warn(
+          { file: context.outcome.file, documents: pending.length, reason: failure.reason },
+          'bulk request too large; splitting it',
+        );
+        await deliverBatch(pending.slice(0, half), context);
+        await deliverBatch(pending.slice(half), context);
+        return;
+      }
+      if (failure.action === 'retry' && (await backOff(failure, budget, pending.length, context))) continue;
+      for (const item of pending) context.outcome.fail(item, failure.reason);
+      return;
+    }
+
+    const { again, waitFor, repaired } = sortResponse(pending, response, context);
+    if (repaired > 0) {
+      context.logger.warn(
+        { file: context.outcome.file, documents: repaired },
+        'documents refused by the mapping were repaired and are sent again',
+      );
+    }
+    pending = again;
+    if (waitFor && !(await backOff(waitFor, budget, pending.length, context))) {
+      // Out of retries: what was waiting for the cluster fails; repaired documents still go.
+      pending = pending.filter((item) => {
+        if (!item.lastFailure) return true;
+        context.outcome.fail(item, item.lastFailure.reason);
+        return false;
+      });
+    }
+    pending = await recreateMissing(pending, context);
+    for (const item of pending) delete item.lastFailure;
+  }
+}

@@ -1,0 +1,187 @@
+import { createHash } from 'node:crypto';
+import type { Client } from '@opensearch-project/opensearch';
+import type { MappingMode } from './mapping-mode.ts';
+
+/** Where a repaired document records what was changed and why (see repair-document.ts). */
+export const REPAIR_FIELD = 'indexerRepair';
+
+/**
+ * Keyword values longer than this are kept in `_source` (and in the `*_raw` text) but not
+ * indexed: 8191 characters is the most that always fits Lucene's 32,766-byte term limit.
+ */
+const MAX_KEYWORD_CHARS = 8191;
+
+const keyword = { type: 'keyword', ignore_above: MAX_KEYWORD_CHARS } as const;
+const date = { type: 'date', format: 'strict_date_optional_time||epoch_millis' } as const;
+
+/**
+ * The core CloudTrail fields, typed explicitly so that the first document of a month cannot
+ * decide them by accident. Everything else is mapped by the dynamic templates below.
+ */
+const CORE_PROPERTIES = {
+  eventTime: date,
+  eventVersion: keyword,
+  eventSource: keyword,
+  eventName: keyword,
+  eventType: keyword,
+  eventCategory: keyword,
+  eventID: keyword,
+  awsRegion: keyword,
+  // Not an IP type: for calls made by AWS services it holds a name such as `s3.amazonaws.com`.
+  sourceIPAddress: keyword,
+  userAgent: keyword,
+  errorCode: keyword,
+  errorMessage: { type: 'text', fields: { keyword: { ...keyword, ignore_above: 1024 } } },
+  requestID: keyword,
+  sharedEventID: keyword,
+  recipientAccountId: keyword,
+  vpcEndpointId: keyword,
+  vpcEndpointAccountId: keyword,
+  // Values such as `2012-10-17` would otherwise be taken for dates.
+  apiVersion: { type: 'text' },
+  readOnly: { type: 'boolean' },
+  managementEvent: { type: 'boolean' },
+  sessionCredentialFromConsole: keyword,
+  userIdentity: {
+    properties: {
+      type: keyword,
+      arn: keyword,
+      accountId: keyword,
+      principalId: keyword,
+      accessKeyId: keyword,
+      userName: keyword,
+      invokedBy: keyword,
+      identityProvider: keyword,
+      credentialId: keyword,
+      sessionContext: {
+        properties: {
+          sourceIdentity: keyword,
+          ec2RoleDelivery: keyword,
+          attributes: { properties: { creationDate: date, mfaAuthenticated: keyword } },
+          sessionIssuer: {
+            properties: {
+              type: keyword,
+              arn: keyword,
+              accountId: keyword,
+              principalId: keyword,
+              userName: keyword,
+            },
+          },
+        },
+      },
+    },
+  },
+  [REPAIR_FIELD]: {
+    properties: {
+      fields: keyword,
+      reasons: { type: 'text' },
+      // Folded values as JSON text: searchable, and never a mapping conflict again.
+      values: { type: 'text' },
+    },
+  },
+} as const;
+
+/** Top-level fields the template maps explicitly; the repair keeps them in place. */
+export const EXPLICIT_TOP_LEVEL_FIELDS: ReadonlySet<string> = new Set(Object.keys(CORE_PROPERTIES));
+
+function flattenedTemplate(mode: MappingMode): Record<string, unknown> {
+  return mode === 'flat-object'
+    ? // One field per map, whatever keys the events bring; `map.key:value` queries still work.
+      {
+        flattened_maps: {
+          match: '*_flattened',
+          match_mapping_type: 'object',
+          mapping: { type: 'flat_object' },
+        },
+      }
+    : { flattened_values: { path_match: '*_flattened.*', match_mapping_type: 'string', mapping: keyword } };
+}
+
+export interface IndexTemplateOptions {
+  readonly prefix: string;
+  readonly mode: MappingMode;
+  readonly shards: number;
+  readonly replicas: number;
+  readonly totalFieldsLimit: number;
+  /** OpenSearch Serverless manages shards and replicas itself and refuses those settings. */
+  readonly serverless?: boolean;
+}
+
+export interface IndexTemplate {
+  readonly name: string;
+  readonly body: Record<string, unknown> & { readonly _meta: { readonly checksum: string } };
+}
+
+/** The index patterns a prefix owns: the events family and the Insight family. */
+export function indexFamilies(
+  prefix: string,
+): ReadonlyArray<{ family: string; pattern: string; priority: number }> {
+  return [
+    { family: 'events', pattern: `${prefix}-*`, priority: 100 },
+    // More specific, so it wins over the events template for `<prefix>-insights-*`.
+    { family: 'insights', pattern: `${prefix}-insights-*`, priority: 110 },
+  ];
+}
+
+/**
+ * The composable index templates for `<prefix>-*` and `<prefix>-insights-*`. Self-contained
+ * (no component templates) so they work on OpenSearch Serverless as well.
+ */
+export function buildIndexTemplates(options: IndexTemplateOptions): IndexTemplate[] {
+  const settings: Record<string, number> = { 'index.mapping.total_fields.limit': options.totalFieldsLimit };
+  if (!options.serverless) {
+    settings['index.number_of_shards'] = options.shards;
+    settings['index.number_of_replicas'] = options.replicas;
+  }
+  const mappings = {
+    // CloudTrail is full of date-like strings that are not always dates; only the fields mapped
+    // as dates above are dates.
+    date_detection: false,
+    dynamic_templates: [
+      flattenedTemplate(options.mode),
+      // The original nested value as JSON text: full-text searchable, never a keyword (too long).
+      { raw_as_text: { match: '*_raw', match_mapping_type: 'string', mapping: { type: 'text' } } },
+      // One keyword field per string instead of text plus keyword: half the fields, and what
+      // filters and aggregations in Dashboards need.
+      { strings_as_keyword: { match_mapping_type: 'string', mapping: keyword } },
+    ],
+    properties: CORE_PROPERTIES,
+  };
+  return indexFamilies(options.prefix).map(({ family, pattern, priority }) => {
+    const body = { index_patterns: [pattern], priority, template: { settings, mappings } };
+    const checksum = createHash('sha256').update(JSON.stringify(body)).digest('hex').slice(0, 16);
+    return {
+      name: `${options.prefix}-${family}`,
+      body: {
+        ...body,
+        _meta: { managed_by: 'cloudtrail-indexer', family, mapping_mode: options.mode, checksum },
+      },
+    };
+  });
+}
+
+export type TemplateChange = 'created' | 'updated' | 'unchanged';
+
+/**
+ * Installs the templates idempotently: a template whose checksum matches is left alone, so
+ * repeated start-ups cause no cluster-state updates, and `setup` can say what it changed.
+ */
+export async function installIndexTemplates(
+  client: Client,
+  templates: readonly IndexTemplate[],
+): Promise<Array<{ name: string; change: TemplateChange }>> {
+  const results: Array<{ name: string; change: TemplateChange }> = [];
+  for (const template of templates) {
+    const existing = await client.indices.getIndexTemplate({ name: template.name }, { ignore: [404] });
+    const found = (
+      existing.body as { index_templates?: Array<{ index_template?: { _meta?: { checksum?: string } } }> }
+    ).index_templates?.[0];
+    if (found?.index_template?._meta?.checksum === template.body._meta.checksum) {
+      results.push({ name: template.name, change: 'unchanged' });
+      continue;
+    }
+    await client.indices.putIndexTemplate({ name: template.name, body: template.body });
+    results.push({ name: template.name, change: found ? 'updated' : 'created' });
+  }
+  return results;
+}

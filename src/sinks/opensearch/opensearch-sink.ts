@@ -1,0 +1,149 @@
+import type { Client } from '@opensearch-project/opensearch';
+import type { Logger } from 'pino';
+import type { Config } from '../../config.ts';
+import {
+  type BackoffPolicies,
+  DEFAULT_BACKOFF,
+  type RetryOptions,
+  type Sleep,
+  sleep,
+  withRetries,
+} from './backoff.ts';
+import { type Documents, type WriteContext, writeDocuments } from './bulk-writer.ts';
+import { type ClusterInfo, readClusterInfo } from './cluster-info.ts';
+import {
+  createOpenSearchClient,
+  describeEndpoint,
+  type OpenSearchClientConfig,
+} from './create-opensearch-client.ts';
+import type { FileWriteResult } from './file-outcome.ts';
+import { IndexManager } from './index-manager.ts';
+import {
+  buildIndexTemplates,
+  EXPLICIT_TOP_LEVEL_FIELDS,
+  installIndexTemplates,
+  type TemplateChange,
+} from './index-templates.ts';
+import { Limiter } from './limiter.ts';
+import { type MappingMode, resolveMappingMode } from './mapping-mode.ts';
+import { createSinkCounters, type SinkCounters } from './sink-counters.ts';
+import type { SinkHooks } from './sink-hooks.ts';
+
+export type OpenSearchSinkConfig = OpenSearchClientConfig &
+  Pick<
+    Config,
+    | 'INDEX_PREFIX'
+    | 'MAPPING_MODE'
+    | 'INDEX_SHARDS'
+    | 'INDEX_REPLICAS'
+    | 'INDEX_TOTAL_FIELDS_LIMIT'
+    | 'BULK_MAX_BYTES'
+    | 'BULK_MAX_DOCUMENTS'
+    | 'BULK_CONCURRENCY'
+  >;
+
+export interface OpenSearchSinkDeps {
+  readonly logger: Logger;
+  /** Defaults to a client built from the configuration. */
+  readonly client?: Client;
+  readonly hooks?: SinkHooks;
+  readonly backoff?: BackoffPolicies;
+  readonly sleep?: Sleep;
+  readonly random?: () => number;
+  readonly now?: () => number;
+}
+
+export interface SinkReadiness {
+  readonly endpoint: string;
+  readonly cluster: ClusterInfo;
+  readonly mappingMode: MappingMode;
+  readonly templates: ReadonlyArray<{ readonly name: string; readonly change: TemplateChange }>;
+}
+
+export interface OpenSearchSink {
+  readonly client: Client;
+  /** Running totals for the metrics endpoint. */
+  readonly counters: Readonly<SinkCounters>;
+  /** Start-up: reads the cluster version, decides the mapping mode, installs the index templates. Idempotent. */
+  prepare(): Promise<SinkReadiness>;
+  /** Writes one file's documents; `result.ok` says whether every one was accepted. Prepares first if needed. */
+  writeFile(documents: Documents, context: WriteContext): Promise<FileWriteResult>;
+  close(): Promise<void>;
+}
+
+/** The OpenSearch sink: one per process, shared by every file being written. */
+export function createOpenSearchSink(config: OpenSearchSinkConfig, deps: OpenSearchSinkDeps): OpenSearchSink {
+  const client = deps.client ?? createOpenSearchClient(config);
+  const logger = deps.logger;
+  const endpoint = describeEndpoint(config);
+  const counters = createSinkCounters();
+  const retry: RetryOptions = {
+    policies: deps.backoff ?? DEFAULT_BACKOFF,
+    sleep: deps.sleep ?? sleep,
+    random: deps.random ?? Math.random,
+    onRetry: (failure, attempt, delayMs) =>
+      logger.warn(
+        { endpoint, kind: failure.kind, retry: attempt + 1, delayMs, reason: failure.reason },
+        'request will be retried',
+      ),
+  };
+  const indexes = new IndexManager({ client, logger, counters, retry });
+  const writerDeps = {
+    client,
+    indexes,
+    logger,
+    counters,
+    hooks: deps.hooks ?? {},
+    policies: retry.policies,
+    sleep: retry.sleep,
+    random: retry.random,
+    now: deps.now ?? Date.now,
+    explicitFields: EXPLICIT_TOP_LEVEL_FIELDS,
+    limiter: new Limiter(config.BULK_CONCURRENCY),
+  };
+  const limits = { maxBytes: config.BULK_MAX_BYTES, maxDocuments: config.BULK_MAX_DOCUMENTS };
+
+  let readiness: Promise<SinkReadiness> | undefined;
+  const prepareOnce = async (): Promise<SinkReadiness> => {
+    const serverless = config.OPENSEARCH_AUTH === 'sigv4' && config.OPENSEARCH_SIGV4_SERVICE === 'aoss';
+    const cluster = await readClusterInfo(client, endpoint, serverless ? 'aoss' : 'es');
+    const mappingMode = resolveMappingMode(config.MAPPING_MODE, cluster);
+    const templates = buildIndexTemplates({
+      prefix: config.INDEX_PREFIX,
+      mode: mappingMode,
+      shards: config.INDEX_SHARDS,
+      replicas: config.INDEX_REPLICAS,
+      totalFieldsLimit: config.INDEX_TOTAL_FIELDS_LIMIT,
+      serverless,
+    });
+    const changes = await withRetries(() => installIndexTemplates(client, templates), retry);
+    logger.info(
+      {
+        endpoint,
+        distribution: cluster.distribution,
+        version: cluster.version,
+        mappingMode,
+        templates: changes,
+      },
+      'OpenSearch ready',
+    );
+    return { endpoint, cluster, mappingMode, templates: changes };
+  };
+
+  return {
+    client,
+    counters,
+    prepare(): Promise<SinkReadiness> {
+      readiness ??= prepareOnce().catch((error: unknown) => {
+        readiness = undefined;
+        throw error;
+      });
+      return readiness;
+    },
+    async writeFile(documents: Documents, context: WriteContext): Promise<FileWriteResult> {
+      await this.prepare();
+      return writeDocuments(documents, context, writerDeps, limits);
+    },
+    close: () => client.close(),
+  };
+}

@@ -1,0 +1,335 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { IndexableDocument } from '../../../../src/pipeline/indexable-document.ts';
+import { writeDocuments } from '../../../../src/sinks/opensearch/bulk-writer.ts';
+import {
+  blocked,
+  documents,
+  FakeOpenSearch,
+  type ItemAnswer,
+  ok,
+  responseError,
+  throttled,
+  writerDeps,
+} from './fake-opensearch.ts';
+
+const limits = { maxBytes: 5 * 1024 * 1024, maxDocuments: 1000 };
+
+describe('writeDocuments', () => {
+  it('sends the documents as they are, by concatenation, with their index and _id', async () => {
+    const fake = new FakeOpenSearch();
+    const docs: IndexableDocument[] = [
+      {
+        index: 'cloudtrail-2024-05',
+        id: 'a"b',
+        body: '{"big":12345678901234567890,"one":1.0,"s":"é\\u0000"}',
+      },
+    ];
+    const result = await writeDocuments(docs, { file: 'f' }, writerDeps(fake).deps, limits);
+    expect(fake.bodies).toEqual([
+      `{"index":{"_index":"cloudtrail-2024-05","_id":"a\\"b"}}\n{"big":12345678901234567890,"one":1.0,"s":"é\\u0000"}\n`,
+    ]);
+    expect(result).toEqual({
+      file: 'f',
+      ok: true,
+      accepted: 1,
+      repaired: 0,
+      failed: [],
+      indexes: ['cloudtrail-2024-05'],
+      blocked: false,
+      aborted: false,
+    });
+  });
+
+  it('bounds every bulk body by bytes and by count', async () => {
+    const fake = new FakeOpenSearch();
+    const docs = documents(50);
+    const maxBytes = 700;
+    const result = await writeDocuments(docs, { file: 'f' }, writerDeps(fake).deps, {
+      maxBytes,
+      maxDocuments: 4,
+    });
+    expect(result.accepted).toBe(50);
+    for (const body of fake.bodies) {
+      expect(Buffer.byteLength(body)).toBeLessThanOrEqual(maxBytes);
+      expect(body.split('\n').length - 1).toBeLessThanOrEqual(8);
+    }
+    expect(fake.bodies.join('').split('\n').length - 1).toBe(100);
+  });
+
+  it('sends a document larger than the byte bound alone', async () => {
+    const fake = new FakeOpenSearch();
+    const big = { index: 'cloudtrail-2024-05', id: 'big', body: JSON.stringify({ x: 'y'.repeat(2000) }) };
+    const result = await writeDocuments(
+      [...documents(2), big, ...documents(2)],
+      { file: 'f' },
+      writerDeps(fake).deps,
+      {
+        maxBytes: 1000,
+        maxDocuments: 100,
+      },
+    );
+    expect(result.ok).toBe(true);
+    expect(fake.bodies.map((body) => body.split('\n').length - 1)).toEqual([4, 2, 4]);
+  });
+
+  it('keeps the bulk requests in flight within the bound across files', async () => {
+    const fake = new FakeOpenSearch();
+    fake.script = async (docs) => {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      return docs.map(() => ok);
+    };
+    const { deps } = writerDeps(fake, 2);
+    const results = await Promise.all(
+      [1, 2, 3].map((file) =>
+        writeDocuments(documents(40), { file: `f${file}` }, deps, { maxBytes: 10_000, maxDocuments: 5 }),
+      ),
+    );
+    expect(results.every((result) => result.ok && result.accepted === 40)).toBe(true);
+    expect(fake.peakInFlight).toBe(2);
+  });
+
+  it('retries throttled items with growing backoff until they are accepted', async () => {
+    const fake = new FakeOpenSearch();
+    fake.script = (docs, request) => docs.map((_, n) => (request <= 2 && n % 2 === 0 ? throttled : ok));
+    const { deps, waits, pressure } = writerDeps(fake);
+    const result = await writeDocuments(documents(6), { file: 'f' }, deps, limits);
+    expect(result).toMatchObject({ ok: true, accepted: 6, failed: [] });
+    expect(fake.bodies.map((body) => body.split('\n').length / 2 - 0.5)).toEqual([6, 3, 2]);
+    expect(waits).toEqual([50, 100]);
+    expect(pressure.map((event) => event.kind)).toEqual(['throttled', 'throttled']);
+    expect(deps.counters).toMatchObject({ throttled: 5, bulkRetries: 2, documentsAccepted: 6 });
+  });
+
+  it('retries a whole request refused with 503 or a connection error', async () => {
+    const fake = new FakeOpenSearch();
+    fake.script = (docs, request) => {
+      if (request === 1)
+        throw responseError(503, { error: { type: 'unavailable_shards_exception', reason: 'x' } });
+      if (request === 2) throw Object.assign(new Error('socket hang up'), { name: 'ConnectionError' });
+      return docs.map(() => ok);
+    };
+    const { deps, waits } = writerDeps(fake);
+    const result = await writeDocuments(documents(3), { file: 'f' }, deps, limits);
+    expect(result).toMatchObject({ ok: true, accepted: 3 });
+    expect(waits).toHaveLength(2);
+  });
+
+  it('reports what is still failing after the retry budget, with _id, index and reason', async () => {
+    const fake = new FakeOpenSearch();
+    fake.script = (docs) => docs.map((doc) => (doc.id === 'event-1' ? throttled : ok));
+    const { deps, waits } = writerDeps(fake);
+    const result = await writeDocuments(documents(3), { file: 'f' }, deps, limits);
+    expect(result.ok).toBe(false);
+    expect(result.accepted).toBe(2);
+    expect(result.failed).toEqual([
+      {
+        id: 'event-1',
+        index: 'cloudtrail-2024-05',
+        reason: 'es_rejected_execution_exception: rejected execution of coordinating operation',
+      },
+    ]);
+    expect(waits).toHaveLength(3);
+    expect(deps.counters.documentsFailed).toBe(1);
+  });
+
+  it('splits a batch refused with 413 until the halves pass', async () => {
+    const fake = new FakeOpenSearch();
+    fake.script = (docs) => {
+      if (docs.length > 2) throw responseError(413);
+      return docs.map(() => ok);
+    };
+    const { deps, waits } = writerDeps(fake);
+    const result = await writeDocuments(documents(7), { file: 'f' }, deps, limits);
+    expect(result).toMatchObject({ ok: true, accepted: 7 });
+    expect(waits).toEqual([]);
+    expect(deps.counters.bulkSplits).toBeGreaterThanOrEqual(3);
+  });
+
+  it('fails a single document too large for the cluster', async () => {
+    const fake = new FakeOpenSearch();
+    fake.script = () => {
+      throw responseError(413);
+    };
+    const result = await writeDocuments(documents(1), { file: 'f' }, writerDeps(fake).deps, limits);
+    expect(result.failed).toEqual([
+      { id: 'event-0', index: 'cloudtrail-2024-05', reason: expect.stringMatching(/^HTTP 413/) },
+    ]);
+  });
+
+  it('repairs a document the mapping refuses and sends it again, marked', async () => {
+    const fake = new FakeOpenSearch();
+    const conflict: ItemAnswer = {
+      status: 400,
+      error: {
+        type: 'mapper_parsing_exception',
+        reason: "failed to parse field [n] of type [long] in document with id 'x'",
+      },
+    };
+    fake.script = (docs) =>
+      docs.map((doc) => (doc.id === 'event-1' && !doc.body.includes('indexerRepair') ? conflict : ok));
+    const { deps, waits } = writerDeps(fake);
+    const result = await writeDocuments(documents(3), { file: 'f' }, deps, limits);
+    expect(result).toMatchObject({ ok: true, accepted: 3, repaired: 1 });
+    expect(waits).toEqual([]);
+    const resent = fake.bodies[1]?.split('\n')[1] ?? '';
+    expect(JSON.parse(resent)).toEqual({
+      eventID: 'event-1',
+      eventName: 'GetObject',
+      exact: 1,
+      indexerRepair: {
+        fields: ['n'],
+        reasons: [`mapper_parsing_exception: ${conflict.error?.reason}`],
+        values: '{"n":1}',
+      },
+    });
+    expect(resent).toContain('"exact":1.0');
+  });
+
+  it('fails a document whose repair cannot succeed, and one retrying cannot fix', async () => {
+    const fake = new FakeOpenSearch();
+    fake.script = (docs) =>
+      docs.map((doc) =>
+        doc.id === 'event-0'
+          ? {
+              status: 400,
+              error: { type: 'mapper_parsing_exception', reason: 'failed to parse field [nowhere]' },
+            }
+          : doc.id === 'event-1'
+            ? { status: 409, error: { type: 'version_conflict_engine_exception', reason: 'conflict' } }
+            : ok,
+      );
+    const result = await writeDocuments(documents(3), { file: 'f' }, writerDeps(fake).deps, limits);
+    expect(result.accepted).toBe(1);
+    expect(result.failed.map((failure) => failure.id).sort()).toEqual(['event-0', 'event-1']);
+  });
+
+  it('waits long on a cluster block and reports it so the caller can stop taking work', async () => {
+    const fake = new FakeOpenSearch();
+    fake.script = (docs, request) => docs.map(() => (request === 1 ? blocked : ok));
+    const { deps, waits, pressure } = writerDeps(fake);
+    const result = await writeDocuments(documents(2), { file: 'f' }, deps, limits);
+    expect(result).toMatchObject({ ok: true, accepted: 2, blocked: true });
+    expect(waits).toEqual([5000]);
+    expect(pressure).toEqual([expect.objectContaining({ kind: 'blocked', delayMs: 5000 })]);
+    expect(deps.counters.clusterBlocks).toBe(2);
+  });
+
+  it('creates each index once before its first document, and again if it vanished', async () => {
+    const fake = new FakeOpenSearch();
+    fake.script = (docs, request) =>
+      docs.map(() =>
+        request === 1
+          ? {
+              status: 404,
+              error: { type: 'index_not_found_exception', reason: 'no such index [cloudtrail-2024-05]' },
+            }
+          : ok,
+      );
+    const result = await writeDocuments(
+      [...documents(3), ...documents(2, 'cloudtrail-2024-06')],
+      { file: 'f' },
+      writerDeps(fake).deps,
+      limits,
+    );
+    expect(result).toMatchObject({
+      ok: true,
+      accepted: 5,
+      indexes: ['cloudtrail-2024-05', 'cloudtrail-2024-06'],
+    });
+    expect(fake.created).toEqual([
+      'cloudtrail-2024-05',
+      'cloudtrail-2024-06',
+      'cloudtrail-2024-05',
+      'cloudtrail-2024-06',
+    ]);
+  });
+
+  it('fails the documents of an index that cannot be created, asking only once per file', async () => {
+    const fake = new FakeOpenSearch();
+    fake.createScript = (index) => {
+      if (index.endsWith('13'))
+        throw responseError(400, { error: { type: 'invalid_index_name_exception', reason: 'bad' } });
+    };
+    const result = await writeDocuments(
+      [...documents(3, 'cloudtrail-2024-13'), ...documents(2)],
+      { file: 'f' },
+      writerDeps(fake).deps,
+      limits,
+    );
+    expect(result.accepted).toBe(2);
+    expect(result.failed).toHaveLength(3);
+    expect(result.failed[0]?.reason).toMatch(/Could not create index cloudtrail-2024-13: HTTP 400/);
+    expect(fake.created.filter((index) => index === 'cloudtrail-2024-13')).toHaveLength(1);
+  });
+
+  it('stops on abort: undelivered documents are failed and the file is not ok', async () => {
+    const fake = new FakeOpenSearch();
+    const controller = new AbortController();
+    fake.script = (docs) => docs.map(() => throttled);
+    const harness = writerDeps(fake);
+    const deps = { ...harness.deps, sleep: async () => controller.abort() };
+    const result = await writeDocuments(documents(4), { file: 'f', signal: controller.signal }, deps, limits);
+    expect(result).toMatchObject({ ok: false, aborted: true, accepted: 0 });
+    expect(result.failed).toHaveLength(4);
+  });
+
+  it('rethrows a failure of the document source once the batches in flight have settled', async () => {
+    const fake = new FakeOpenSearch();
+    async function* broken(): AsyncGenerator<IndexableDocument> {
+      yield* documents(3);
+      throw new Error('corrupt gzip at byte 1234');
+    }
+    await expect(
+      writeDocuments(broken(), { file: 'f' }, writerDeps(fake).deps, { maxBytes: 10_000, maxDocuments: 2 }),
+    ).rejects.toThrow('corrupt gzip');
+    expect(fake.inFlight).toBe(0);
+  });
+
+  it('accounts for every document exactly once, whatever the cluster answers', async () => {
+    const answer = fc.constantFrom<ItemAnswer | 'request-503' | 'request-413'>(
+      ok,
+      ok,
+      throttled,
+      blocked,
+      {
+        status: 400,
+        error: { type: 'mapper_parsing_exception', reason: 'failed to parse field [n] of type [long]' },
+      },
+      { status: 409, error: { type: 'version_conflict_engine_exception', reason: 'conflict' } },
+      { status: 500, error: { type: 'exception', reason: 'boom' } },
+      'request-503',
+      'request-413',
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 30 }),
+        fc.array(answer, { minLength: 1, maxLength: 50 }),
+        fc.integer({ min: 1, max: 8 }),
+        async (count, answers, maxDocuments) => {
+          const fake = new FakeOpenSearch();
+          let next = 0;
+          const take = () => answers[next++ % answers.length];
+          fake.script = (docs) => {
+            const first = take();
+            if (first === 'request-503') throw responseError(503);
+            if (first === 'request-413') throw responseError(413);
+            return docs.map((_, n) => {
+              const item = n === 0 ? first : take();
+              return typeof item === 'string' || item === undefined ? ok : item;
+            });
+          };
+          const result = await writeDocuments(documents(count), { file: 'f' }, writerDeps(fake).deps, {
+            maxBytes: 100_000,
+            maxDocuments,
+          });
+          const failedIds = result.failed.map((failure) => failure.id);
+          expect(result.accepted + result.failed.length).toBe(count);
+          expect(new Set(failedIds).size).toBe(failedIds.length);
+          expect(result.ok).toBe(result.failed.length === 0);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
