@@ -1,0 +1,32 @@
+/**
+ * What became of one log file, and so what its driver does with the message or checkpoint:
+ * - `indexed`: every event is searchable: acknowledge;
+ * - `skipped`: nothing to index (digest, not a CloudTrail key): acknowledge;
+ * - `retry`: a transient failure (S3 or OpenSearch unavailable, shutdown): leave it for another try;
+ * - `rejected`: it can never succeed as it is (missing object, corrupt or non-CloudTrail content,
+ *   over a limit): set it aside (dead-letter queue, failed list) with the reason.
+ */
+export const FileStatus = {
+  Indexed: 'indexed',
+  Skipped: 'skipped',
+  Retry: 'retry',
+  Rejected: 'rejected',
+} as const;
+export type FileStatus = (typeof FileStatus)[keyof typeof FileStatus];
+
+export interface FileResult {
+  readonly file: string;
+  readonly status: FileStatus;
+  /** Documents accepted by OpenSearch (repaired ones included). */
+  readonly events: number;
+  readonly repaired: number;
+  readonly failed: number;
+  readonly indexes: readonly string[];
+  /** Why it was skipped, retried or rejected. */
+  readonly reason?: string | undefined;
+  /** The cluster refused writes (block or sustained throttling): stop taking new work for a while. */
+  readonly blocked: boolean;
+  readonly durationMs: number;
+  /** Seconds from the announcement of the file to the end of its indexing. */
+  readonly lagSeconds?: number | undefined;
+}

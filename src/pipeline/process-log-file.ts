@@ -1,0 +1,134 @@
+import type { Logger } from 'pino';
+import type { Documents, WriteContext } from '../sinks/opensearch/bulk-writer.ts';
+import type { FileWriteResult } from '../sinks/opensearch/file-outcome.ts';
+import { classifyObjectKey, LogFileKind } from '../sources/classify-object-key.ts';
+import { LogFileError, LogFileErrorReason } from '../sources/log-file-error.ts';
+import { ObjectError } from '../sources/s3/open-s3-object.ts';
+import {
+  newTransformStats,
+  type TransformOptions,
+  transformLogFile,
+} from '../transforms/transform-log-file.ts';
+import { type FileResult, FileStatus } from './file-result.ts';
+import type { LogFileRef } from './log-file-ref.ts';
+
+/** The part of the sink the pipeline needs: one file's documents in, a full account out. */
+export interface DocumentSink {
+  writeFile(documents: Documents, context: WriteContext): Promise<FileWriteResult>;
+}
+
+export interface PipelineDeps {
+  readonly sink: DocumentSink;
+  readonly transform: TransformOptions;
+  readonly logger: Logger;
+  readonly now?: () => number;
+}
+
+/**
+ * Reads one log file, transforms its events and delivers them: the one code path of the worker and
+ * the backfill. Expected per-file failures come back as a result, never as an exception, and the file
+ * gets exactly one summary log line.
+ */
+export async function processLogFile(
+  ref: LogFileRef,
+  deps: PipelineDeps,
+  signal?: AbortSignal,
+): Promise<FileResult> {
+  const now = deps.now ?? Date.now;
+  const started = now();
+  const finish = (status: FileStatus, rest: Partial<FileResult> = {}): FileResult => {
+    const ended = now();
+    const announced = ref.announcedAt ? Date.parse(ref.announcedAt) : Number.NaN;
+    const result: FileResult = {
+      file: ref.name,
+      status,
+      events: 0,
+      repaired: 0,
+      failed: 0,
+      indexes: [],
+      blocked: false,
+      ...rest,
+      durationMs: ended - started,
+      lagSeconds:
+        status === FileStatus.Indexed && Number.isFinite(announced) ? (ended - announced) / 1000 : undefined,
+    };
+    logSummary(deps.logger, result);
+    return result;
+  };
+
+  const keyInfo = classifyObjectKey(ref.key);
+  if (keyInfo.kind === LogFileKind.Digest || keyInfo.kind === LogFileKind.Other) {
+    return finish(FileStatus.Skipped, { reason: keyInfo.reason });
+  }
+
+  let written: FileWriteResult;
+  const stats = newTransformStats();
+  try {
+    const bytes = await ref.open(signal);
+    const documents = transformLogFile(bytes, { name: ref.name, keyInfo }, deps.transform, stats);
+    written = await deps.sink.writeFile(documents, signal ? { file: ref.name, signal } : { file: ref.name });
+  } catch (error) {
+    return finish(...classifyFileError(error));
+  }
+
+  const counts = {
+    events: written.accepted,
+    repaired: written.repaired,
+    failed: written.failed.length,
+    indexes: written.indexes,
+    blocked: written.blocked,
+  };
+  if (written.ok) return finish(FileStatus.Indexed, counts);
+  const reason = written.aborted
+    ? 'stopped before every event was delivered (shutdown)'
+    : `${written.failed.length} of ${stats.documents} events not accepted by OpenSearch (first: ${written.failed[0]?.reason ?? 'unknown'})`;
+  // Documents the sink could not deliver after its retries stay undelivered: another attempt later
+  // (and, past the queue's receive count, the dead-letter queue) keeps them from being lost.
+  return finish(FileStatus.Retry, { ...counts, reason });
+}
+
+function classifyFileError(error: unknown): [FileStatus, Partial<FileResult>] {
+  if (error instanceof ObjectError) {
+    return [
+      error.permanent ? FileStatus.Rejected : FileStatus.Retry,
+      { reason: `${error.reason}: ${error.message}` },
+    ];
+  }
+  if (error instanceof LogFileError) {
+    if (error.reason === LogFileErrorReason.DigestFile)
+      return [FileStatus.Skipped, { reason: error.message }];
+    const status = error.reason === LogFileErrorReason.ReadFailed ? FileStatus.Retry : FileStatus.Rejected;
+    return [status, { reason: `${error.reason}: ${error.message}` }];
+  }
+  // Anything else (a network error opening the file, an OpenSearch client failure) is taken as
+  // transient: the file is retried later rather than set aside.
+  return [FileStatus.Retry, { reason: `unexpected: ${(error as Error)?.message ?? String(error)}` }];
+}
+
+function logSummary(logger: Logger, result: FileResult): void {
+  const fields = {
+    file: result.file,
+    outcome: result.status,
+    events: result.events,
+    repaired: result.repaired,
+    failed: result.failed,
+    indexes: result.indexes,
+    durationMs: Math.round(result.durationMs),
+    ...(result.lagSeconds !== undefined ? { lagSeconds: Math.round(result.lagSeconds) } : {}),
+    ...(result.reason ? { reason: result.reason } : {}),
+  };
+  switch (result.status) {
+    case FileStatus.Indexed:
+      logger.info(fields, 'log file indexed');
+      break;
+    case FileStatus.Skipped:
+      logger.debug(fields, 'log file skipped');
+      break;
+    case FileStatus.Retry:
+      logger.warn(fields, 'log file will be retried');
+      break;
+    case FileStatus.Rejected:
+      logger.error(fields, 'log file rejected');
+      break;
+  }
+}

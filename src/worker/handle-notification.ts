@@ -1,0 +1,81 @@
+import type { Logger } from 'pino';
+import { type FileResult, FileStatus } from '../pipeline/file-result.ts';
+import type { LogFileRef } from '../pipeline/log-file-ref.ts';
+import {
+  type AnnouncedObject,
+  type DecodedNotification,
+  decodeNotification,
+  NotificationError,
+} from '../sources/s3/decode-notification.ts';
+
+/**
+ * What to do with a message once its files are processed:
+ * - `ack`: every announced file is indexed or deliberately skipped: delete it;
+ * - `leave`: some file failed transiently: it comes back after its visibility timeout;
+ * - `dead-letter`: it can never succeed as it is: move it, intact, to the dead-letter queue.
+ */
+export type MessageDecision =
+  | { readonly action: 'ack' }
+  | { readonly action: 'leave'; readonly reason: string }
+  | { readonly action: 'dead-letter'; readonly reason: string };
+
+export interface HandledMessage {
+  readonly decision: MessageDecision;
+  readonly notification?: DecodedNotification;
+  readonly files: readonly FileResult[];
+}
+
+export interface NotificationDeps {
+  /** Processes one file (bounded concurrency and the pipeline are the caller's). */
+  processFile(ref: LogFileRef, signal?: AbortSignal): Promise<FileResult>;
+  /** Makes the pipeline's reference for an announced object. */
+  refFor(object: AnnouncedObject): LogFileRef;
+  /** Only keys under this prefix are ours; others are acknowledged and skipped. */
+  readonly keyPrefix: string;
+  readonly logger: Logger;
+}
+
+/** Decodes one message body and processes every file it announces, then decides its fate. */
+export async function handleNotification(
+  body: string,
+  deps: NotificationDeps,
+  signal?: AbortSignal,
+): Promise<HandledMessage> {
+  let notification: DecodedNotification;
+  try {
+    notification = decodeNotification(body);
+  } catch (error) {
+    if (error instanceof NotificationError)
+      return { decision: { action: 'dead-letter', reason: error.message }, files: [] };
+    throw error;
+  }
+  const ours = notification.objects.filter((object) => object.key.startsWith(deps.keyPrefix));
+  for (const object of notification.objects.filter((o) => !ours.includes(o))) {
+    deps.logger.debug(
+      { bucket: object.bucket, key: object.key, keyPrefix: deps.keyPrefix },
+      'object outside KEY_PREFIX skipped',
+    );
+  }
+  const files = await Promise.all(ours.map((object) => deps.processFile(deps.refFor(object), signal)));
+  return { decision: decide(files), notification, files };
+}
+
+function decide(files: readonly FileResult[]): MessageDecision {
+  const retry = files.filter((file) => file.status === FileStatus.Retry);
+  if (retry.length > 0) {
+    return {
+      action: 'leave',
+      reason: retry.map((file) => `${file.file}: ${file.reason ?? 'retry'}`).join('; '),
+    };
+  }
+  const rejected = files.filter((file) => file.status === FileStatus.Rejected);
+  if (rejected.length > 0) {
+    // The whole message goes: its other files are indexed already, and indexing them again after a
+    // redrive only overwrites the same documents.
+    return {
+      action: 'dead-letter',
+      reason: rejected.map((file) => `${file.file}: ${file.reason ?? 'rejected'}`).join('; '),
+    };
+  }
+  return { action: 'ack' };
+}

@@ -1,0 +1,204 @@
+import { ChangeMessageVisibilityCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
+import { Consumer } from 'sqs-consumer';
+import { sendToDeadLetterQueue } from './dead-letter.ts';
+import { type HandledMessage, handleNotification, type NotificationDeps } from './handle-notification.ts';
+
+export interface SqsWorkerOptions {
+  readonly queueUrl: string;
+  /** Where poison messages go at once; without it they stay until the queue's redrive policy moves them. */
+  readonly dlqUrl?: string | undefined;
+  /** Hidden this long after each receive, and again on every heartbeat while its files are in flight. */
+  readonly visibilityTimeoutSeconds: number;
+  readonly heartbeatSeconds: number;
+  /** A failed message becomes visible again after this long (not at once: the cause needs time). */
+  readonly retryDelaySeconds: number;
+  /** Messages per receive (SQS allows at most 10). */
+  readonly batchSize: number;
+  /** Long-poll wait; 20 s is SQS's maximum. */
+  readonly waitTimeSeconds: number;
+}
+
+export interface SqsWorkerDeps extends Omit<NotificationDeps, 'processFile'> {
+  readonly sqs: SQSClient;
+  processFile: NotificationDeps['processFile'];
+  /** Called once per handled message, for metrics and backpressure. */
+  onMessage?(handled: HandledMessage): void;
+  /** Called when receiving fails (SQS unreachable): logged by the worker, and counted by the caller. */
+  onReceiveError?(error: Error): void;
+  readonly now?: () => number;
+}
+
+/**
+ * One SQS consumer: long-polls the queue, hands each message to the pipeline, and acknowledges a
+ * message only when every file it announced is delivered (or skipped on purpose). Messages that can
+ * never succeed go to the dead-letter queue intact; failed ones come back later. While files are in
+ * flight their visibility timeout is extended, so no file is processed twice at the same time.
+ */
+export class SqsWorker {
+  readonly #options: SqsWorkerOptions;
+  readonly #deps: SqsWorkerDeps;
+  readonly #consumer: Consumer;
+  readonly #inFlight = new Set<Promise<unknown>>();
+  #abort = new AbortController();
+  #lastActivity: number;
+  #running = false;
+
+  constructor(options: SqsWorkerOptions, deps: SqsWorkerDeps) {
+    this.#options = options;
+    this.#deps = deps;
+    this.#lastActivity = this.#now();
+    this.#consumer = Consumer.create({
+      queueUrl: options.queueUrl,
+      sqs: deps.sqs,
+      batchSize: options.batchSize,
+      waitTimeSeconds: options.waitTimeSeconds,
+      visibilityTimeout: options.visibilityTimeoutSeconds,
+      heartbeatInterval: options.heartbeatSeconds,
+      // The queue URL's own host would bypass AWS_ENDPOINT_URL (LocalStack, VPC endpoints).
+      useQueueUrlAsEndpoint: false,
+      handleMessage: (message) => this.#track(this.#handle(message)),
+    });
+    this.#consumer.on('error', (error) => {
+      this.#deps.logger.warn(
+        { queueUrl: options.queueUrl, error: error.message },
+        'receiving from SQS failed; will retry',
+      );
+      this.#deps.onReceiveError?.(error);
+    });
+    this.#consumer.on('processing_error', (error, message) => {
+      // Only a bug gets here (the handler turns every expected failure into a decision); the message
+      // stays on the queue and comes back after its visibility timeout.
+      this.#deps.logger.error(
+        { messageId: message.MessageId, error: error.message, stack: error.stack },
+        'message handler failed',
+      );
+    });
+    for (const event of ['empty', 'response_processed'] as const) {
+      this.#consumer.on(event, () => {
+        this.#lastActivity = this.#now();
+      });
+    }
+  }
+
+  /** Starts (or resumes) receiving. */
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#lastActivity = this.#now();
+    this.#consumer.start();
+  }
+
+  /** Stops receiving; files in flight go on. A long poll under way still delivers what it receives. */
+  stopReceiving(): void {
+    if (!this.#running) return;
+    this.#running = false;
+    this.#consumer.stop();
+  }
+
+  get receiving(): boolean {
+    return this.#running;
+  }
+
+  get inFlight(): number {
+    return this.#inFlight.size;
+  }
+
+  /** For liveness: when the polling loop last completed a receive (or when it was last started). */
+  get lastActivity(): number {
+    return this.#lastActivity;
+  }
+
+  /**
+   * Shutdown: stop receiving, let the files in flight finish within the grace period, then abort the
+   * rest, whose messages are made visible again at once for another worker.
+   */
+  async drain(graceMs: number): Promise<{ finished: boolean }> {
+    this.stopReceiving();
+    const settled = Promise.allSettled([...this.#inFlight]).then(() => true);
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), graceMs);
+    });
+    const finished = await Promise.race([settled, timedOut]);
+    clearTimeout(timer);
+    if (!finished) {
+      this.#abort.abort();
+      await Promise.allSettled([...this.#inFlight]);
+    }
+    return { finished };
+  }
+
+  #now(): number {
+    return (this.#deps.now ?? Date.now)();
+  }
+
+  async #track<T>(work: Promise<T>): Promise<T> {
+    this.#inFlight.add(work);
+    try {
+      return await work;
+    } finally {
+      this.#inFlight.delete(work);
+      this.#lastActivity = this.#now();
+    }
+  }
+
+  async #handle(message: Message): Promise<Message | undefined> {
+    const { logger } = this.#deps;
+    const messageId = message.MessageId;
+    const handled = await handleNotification(message.Body ?? '', this.#deps, this.#abort.signal);
+    this.#deps.onMessage?.(handled);
+    const decision = handled.decision;
+    if (decision.action === 'ack') {
+      if (handled.notification?.format === 's3-test-event')
+        logger.info({ messageId }, 'S3 test event acknowledged');
+      return message;
+    }
+    if (decision.action === 'dead-letter') {
+      if (!this.#options.dlqUrl) {
+        logger.error(
+          { messageId, reason: decision.reason },
+          'message can never succeed; DLQ_URL is not set, so it stays until the queue redrive policy moves it',
+        );
+        return undefined;
+      }
+      await sendToDeadLetterQueue(
+        this.#deps.sqs,
+        this.#options.dlqUrl,
+        message,
+        decision.reason,
+        this.#options.queueUrl,
+      );
+      logger.error(
+        { messageId, dlqUrl: this.#options.dlqUrl, reason: decision.reason },
+        'message moved to the dead-letter queue',
+      );
+      return message;
+    }
+    // Shutdown: someone else may take it now. Otherwise give the cause a little time.
+    const visibility = this.#abort.signal.aborted ? 0 : this.#options.retryDelaySeconds;
+    await this.#changeVisibility(message, visibility);
+    logger.warn(
+      { messageId, retryInSeconds: visibility, reason: decision.reason },
+      'message left on the queue for another try',
+    );
+    return undefined;
+  }
+
+  async #changeVisibility(message: Message, seconds: number): Promise<void> {
+    try {
+      await this.#deps.sqs.send(
+        new ChangeMessageVisibilityCommand({
+          QueueUrl: this.#options.queueUrl,
+          ReceiptHandle: message.ReceiptHandle,
+          VisibilityTimeout: seconds,
+        }),
+      );
+    } catch (error) {
+      // The message still comes back when its current visibility timeout runs out.
+      this.#deps.logger.warn(
+        { messageId: message.MessageId, error: (error as Error).message },
+        'could not change message visibility',
+      );
+    }
+  }
+}
