@@ -106,6 +106,12 @@ const schema = z.object({
     })
     .optional(),
   SHUTDOWN_GRACE_SECONDS: wholeNumber(0, 3600, 'seconds').default(90),
+  /** Only objects whose key starts with this are indexed; others are acknowledged and skipped. */
+  KEY_PREFIX: z.string().default(''),
+  FILES_IN_FLIGHT: wholeNumber(1, 64, 'files').default(4),
+  VISIBILITY_TIMEOUT_SECONDS: wholeNumber(30, 43_200, 'seconds').default(300),
+  HEARTBEAT_SECONDS: wholeNumber(5, 3600, 'seconds').default(60),
+  RETRY_DELAY_SECONDS: wholeNumber(0, 43_200, 'seconds').default(30),
   MAX_OBJECT_BYTES: wholeNumber(1, 64 * 1024 * 1024 * 1024, 'bytes').default(1024 * 1024 * 1024),
   LOG_LEVEL: oneOf(LOG_LEVELS).default('info'),
 });
@@ -186,6 +192,11 @@ export function loadConfig<K extends OptionalSetting = never>(
       const hint = REQUIRED_BY_HINT[name];
       problems.push(`${name}: required${hint ? `: set it to ${hint}` : ''}.`);
     }
+  }
+  if (parsed.success && parsed.data.HEARTBEAT_SECONDS >= parsed.data.VISIBILITY_TIMEOUT_SECONDS) {
+    problems.push(
+      `HEARTBEAT_SECONDS: must be shorter than VISIBILITY_TIMEOUT_SECONDS (${parsed.data.VISIBILITY_TIMEOUT_SECONDS}), or a message would become visible between two heartbeats (got ${parsed.data.HEARTBEAT_SECONDS}).`,
+    );
   }
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
   const config = parsed.data;

@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
 import { registerTransformCommand } from './transform.ts';
+import { registerWorkerCommand } from './worker.ts';
 
 /**
  * The one entry point: `cloudtrail-indexer <command>`. Each command lives in its own file under
@@ -13,5 +14,6 @@ const program = new Command('cloudtrail-indexer')
   .showHelpAfterError();
 
 registerTransformCommand(program);
+registerWorkerCommand(program);
 
 await program.parseAsync(process.argv);

@@ -1,0 +1,17 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import { openS3Object } from '../sources/s3/open-s3-object.ts';
+import type { LogFileRef } from './log-file-ref.ts';
+
+/** The pipeline's view of an S3 object. */
+export function s3LogFileRef(
+  s3: S3Client,
+  object: { bucket: string; key: string; announcedAt?: string | undefined },
+  maxBytes: number,
+): LogFileRef {
+  return {
+    name: `s3://${object.bucket}/${object.key}`,
+    key: object.key,
+    announcedAt: object.announcedAt,
+    open: (signal) => openS3Object(s3, object, { maxBytes, signal }),
+  };
+}
