@@ -182,50 +182,66 @@ function parseFlattenKeys(list: string): string[] {
     .filter((key) => key !== '');
 }
 
+interface TransformFlags {
+  readonly routing?: string;
+  readonly prefix?: string;
+  readonly flattenKeys?: string;
+}
+
+/** An unset or empty variable is no setting, as in the configuration (compose and ECS pass `NAME=`). */
+function fromEnv(name: string): string | undefined {
+  const value = process.env[name];
+  return value === undefined || value === '' ? undefined : value;
+}
+
+/**
+ * The flags, else the worker's own variables (INDEX_ROUTING, INDEX_PREFIX, FLATTEN_KEYS), else the
+ * defaults: the output is what the worker, configured the same way, would send.
+ */
+function resolveOptions(flags: TransformFlags): TransformOptions | string {
+  const routing = flags.routing ?? fromEnv('INDEX_ROUTING') ?? IndexRouting.EventTime;
+  if (!(Object.values(IndexRouting) as string[]).includes(routing)) {
+    return `--routing (or INDEX_ROUTING): expected one of ${Object.values(IndexRouting).join(', ')}, got ${JSON.stringify(routing)}`;
+  }
+  const prefix = flags.prefix ?? fromEnv('INDEX_PREFIX') ?? DEFAULT_INDEX_PREFIX;
+  if (!INDEX_PREFIX_PATTERN.test(prefix)) {
+    return `--prefix (or INDEX_PREFIX): expected a lowercase index name prefix (a-z, 0-9, "-", "_", "."), got ${JSON.stringify(prefix)}`;
+  }
+  const keys = flags.flattenKeys ?? fromEnv('FLATTEN_KEYS');
+  return {
+    routing: routing as IndexRouting,
+    indexPrefix: prefix,
+    flattenKeys: keys === undefined ? DEFAULT_FLATTEN_KEYS : parseFlattenKeys(keys),
+  };
+}
+
 /** Registers `cloudtrail-indexer transform`. */
 export function registerTransformCommand(program: Command): void {
   program
     .command('transform')
     .description(
       'Print the OpenSearch _bulk NDJSON that CloudTrail log files would produce (no network): ' +
-        'an index action line, then the document line, per event.',
+        'an index action line, then the document line, per event. Problems go to stderr, one line per file; ' +
+        'the exit status is 1 when any file failed.',
     )
     .argument('<paths...>', 'log files, or folders searched recursively for .json and .json.gz files')
     .addOption(
-      new Option('--routing <routing>', 'which month names the index')
-        .choices(Object.values(IndexRouting))
-        .env('INDEX_ROUTING')
-        .default(IndexRouting.EventTime),
+      new Option(
+        '--routing <routing>',
+        'which month names the index [env: INDEX_ROUTING] (default: event-time)',
+      ).choices(Object.values(IndexRouting)),
     )
+    .addOption(new Option('--prefix <prefix>', 'index name prefix [env: INDEX_PREFIX] (default: cloudtrail)'))
     .addOption(
-      new Option('--prefix <prefix>', 'index name prefix').env('INDEX_PREFIX').default(DEFAULT_INDEX_PREFIX),
+      new Option(
+        '--flatten-keys <keys>',
+        `comma-separated top-level keys to flatten [env: FLATTEN_KEYS] (default: ${DEFAULT_FLATTEN_KEYS.join(',')})`,
+      ),
     )
-    .addOption(
-      new Option('--flatten-keys <keys>', 'comma-separated top-level keys to flatten')
-        .env('FLATTEN_KEYS')
-        .default(DEFAULT_FLATTEN_KEYS.join(',')),
-    )
-    .action(
-      async (
-        paths: string[],
-        flags: { routing: IndexRouting; prefix: string; flattenKeys: string },
-        command: Command,
-      ) => {
-        if (!INDEX_PREFIX_PATTERN.test(flags.prefix)) {
-          command.error(
-            `error: --prefix: expected a lowercase index name prefix (a-z, 0-9, "-", "_", "."), got ${JSON.stringify(flags.prefix)}`,
-          );
-        }
-        const summary = await runTransform(
-          paths,
-          {
-            routing: flags.routing,
-            indexPrefix: flags.prefix,
-            flattenKeys: parseFlattenKeys(flags.flattenKeys),
-          },
-          { stdout: process.stdout, stderr: process.stderr },
-        );
-        if (summary.failed > 0) process.exitCode = 1;
-      },
-    );
+    .action(async (paths: string[], flags: TransformFlags, command: Command) => {
+      const options = resolveOptions(flags);
+      if (typeof options === 'string') command.error(`error: ${options}`);
+      const summary = await runTransform(paths, options, { stdout: process.stdout, stderr: process.stderr });
+      if (summary.failed > 0) process.exitCode = 1;
+    });
 }

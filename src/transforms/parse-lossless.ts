@@ -20,11 +20,11 @@ export type { RawJson };
 export const isRawJson: (value: unknown) => value is RawJson = json.isRawJSON;
 
 /**
- * Every number token in JSON text follows `:`, `,` or `[` and is followed by `,`, `}` or `]` (JSON
- * whitespace allowed around it). The pattern also matches inside some strings; such false positives
- * only send a record down the slower exact path.
+ * Every number token in JSON text follows `:`, `,`, `[` or the start of the text and is followed by
+ * `,`, `}`, `]` or the end (JSON whitespace allowed around it). The pattern also matches inside some
+ * strings; such false positives only send a record down the slower exact path.
  */
-const NUMBER_CANDIDATE = /[:,[]\s*(-?\d[\d.eE+-]*)(?=\s*[,}\]])/g;
+const NUMBER_CANDIDATE = /(?:^|[:,[])\s*(-?\d[\d.eE+-]*)(?=\s*(?:[,}\]]|$))/g;
 
 /**
  * Whether `JSON.parse` would change some number of `text`: a number round-trips only when JavaScript

@@ -1,0 +1,224 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { LogFileError } from '../../../src/sources/log-file-error.ts';
+import type { RecordsSplitterOptions, RecordText } from '../../../src/sources/records-splitter.ts';
+import { RecordsSplitter } from '../../../src/sources/records-splitter.ts';
+
+/** Runs the splitter over `text` cut at `cuts` (byte positions), returning its records. */
+function split(text: string | Buffer, cuts: number[] = [], options?: RecordsSplitterOptions): RecordText[] {
+  const bytes = typeof text === 'string' ? Buffer.from(text) : text;
+  const splitter = new RecordsSplitter('test.json', options);
+  const records: RecordText[] = [];
+  let start = 0;
+  for (const cut of [...new Set(cuts)].sort((a, b) => a - b)) {
+    records.push(...splitter.push(bytes.subarray(start, cut)));
+    start = cut;
+  }
+  records.push(...splitter.push(bytes.subarray(start)));
+  splitter.finish();
+  return records;
+}
+
+function splitError(text: string, options?: RecordsSplitterOptions): LogFileError {
+  try {
+    split(text, [], options);
+  } catch (error) {
+    expect(error).toBeInstanceOf(LogFileError);
+    return error as LogFileError;
+  }
+  throw new Error('expected the splitter to fail');
+}
+
+describe('RecordsSplitter', () => {
+  it('yields each record as its exact source text with its number and byte offset', () => {
+    const text = '{"Records":[{"a":1},\n  { "b" : [1, {"c": "é}"}] }]}';
+    expect(split(text)).toEqual([
+      { text: '{"a":1}', recordNumber: 1, byteOffset: 12 },
+      { text: '{ "b" : [1, {"c": "é}"}] }', recordNumber: 2, byteOffset: 23 },
+    ]);
+  });
+
+  it('counts offsets in bytes, not characters, after multi-byte text', () => {
+    const text = '{"x":"ééé","Records":[{"a":"😀"},{"b":2}]}';
+    const [, second] = split(text);
+    expect(second!.byteOffset).toBe(Buffer.from(text).indexOf('{"b"'));
+  });
+
+  it('gives the same records whatever the chunk boundaries, down to one byte per chunk', () => {
+    const text = '{"Records":[{"s":"a\\\\\\"b\\\\","t":"\\u00e9{[","n":[1,2,{"x":null}]},{"k":"é"}]}';
+    const whole = split(text);
+    const bytes = Buffer.from(text);
+    const everyByte = Array.from({ length: bytes.length }, (_, i) => i);
+    expect(split(text, everyByte)).toEqual(whole);
+    for (let cut = 0; cut <= bytes.length; cut++) expect(split(text, [cut])).toEqual(whole);
+  });
+
+  it('skips the top-level keys around Records, whatever their values hold', () => {
+    const text =
+      '{"before":{"Records":[{"no":1}],"s":"]}\\""},"n":-1.5e3,"t":true,"Records":[{"yes":1}],"after":["Records"]}';
+    expect(split(text).map((record) => record.text)).toEqual(['{"yes":1}']);
+  });
+
+  it('accepts an empty Records array as a file with no records', () => {
+    expect(split('{"Records":[]}')).toEqual([]);
+    expect(split(' {\n "Records" : [ ]\n}\n')).toEqual([]);
+  });
+
+  it('tolerates a UTF-8 byte order mark', () => {
+    const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"Records":[{"a":1}]}')]);
+    expect(split(bytes, [1, 2])).toEqual([{ text: '{"a":1}', recordNumber: 1, byteOffset: 15 }]);
+  });
+
+  describe.each([
+    { case: 'an empty file', text: '', reason: 'empty', offset: undefined, record: undefined },
+    { case: 'only whitespace', text: ' \n ', reason: 'empty', offset: undefined, record: undefined },
+    { case: 'a JSON array', text: '[{"a":1}]', reason: 'not-cloudtrail', offset: 0, record: undefined },
+    { case: 'not JSON at all', text: 'hello', reason: 'invalid-json', offset: 0, record: undefined },
+    {
+      case: 'an object without Records',
+      text: '{"a":1}',
+      reason: 'not-cloudtrail',
+      offset: 6,
+      record: undefined,
+    },
+    {
+      case: 'Records that is null',
+      text: '{"Records":null}',
+      reason: 'not-cloudtrail',
+      offset: 11,
+      record: undefined,
+    },
+    {
+      case: 'Records that is an object',
+      text: '{"Records":{}}',
+      reason: 'not-cloudtrail',
+      offset: 11,
+      record: undefined,
+    },
+    {
+      case: 'a record that is not an object',
+      text: '{"Records":[1]}',
+      reason: 'not-cloudtrail',
+      offset: 12,
+      record: undefined,
+    },
+    {
+      case: 'a trailing comma in Records',
+      text: '{"Records":[{},]}',
+      reason: 'invalid-json',
+      offset: 15,
+      record: undefined,
+    },
+    {
+      case: 'Records twice',
+      text: '{"Records":[],"Records":[]}',
+      reason: 'not-cloudtrail',
+      offset: 24,
+      record: undefined,
+    },
+    { case: 'a truncated record', text: '{"Records":[{"a":"b', reason: 'truncated', offset: 19, record: 1 },
+    {
+      case: 'a truncated array',
+      text: '{"Records":[{"a":1}',
+      reason: 'truncated',
+      offset: 19,
+      record: undefined,
+    },
+    {
+      case: 'a missing closing brace',
+      text: '{"Records":[{"a":1}]',
+      reason: 'truncated',
+      offset: 20,
+      record: undefined,
+    },
+    {
+      case: 'mismatched brackets',
+      text: '{"Records":[{"a":[1}]}',
+      reason: 'invalid-json',
+      offset: 19,
+      record: 1,
+    },
+    {
+      case: 'data after the object',
+      text: '{"Records":[]} {}',
+      reason: 'invalid-json',
+      offset: 15,
+      record: undefined,
+    },
+    {
+      case: 'a key without a colon',
+      text: '{"Records" []}',
+      reason: 'invalid-json',
+      offset: 11,
+      record: undefined,
+    },
+    {
+      case: 'a digest file',
+      text: '{"digestStartTime":"x","logFiles":[]}',
+      reason: 'digest-file',
+      offset: 36,
+      record: undefined,
+    },
+  ])('on $case', ({ text, reason, offset, record }) => {
+    it(`fails the file as ${reason}, naming the file, the byte offset and the record`, () => {
+      const error = splitError(text);
+      expect(error).toMatchObject({ file: 'test.json', reason, byteOffset: offset, recordNumber: record });
+      expect(error.message).toMatch(/^test\.json: /);
+    });
+  });
+
+  it('fails a record larger than the limit instead of holding it', () => {
+    const text = `{"Records":[{"a":"${'x'.repeat(100)}"}]}`;
+    expect(split(text, [], { maxRecordBytes: 200 })).toHaveLength(1);
+    expect(splitError(text, { maxRecordBytes: 50 })).toMatchObject({
+      reason: 'record-too-large',
+      recordNumber: 1,
+    });
+    const chunked = (): RecordText[] => split(text, [20, 40, 60], { maxRecordBytes: 50 });
+    expect(chunked).toThrow(/record 1 is larger than 50 bytes/);
+  });
+
+  it('fails nesting deeper than the limit', () => {
+    const text = `{"Records":[${'['.repeat(10)}]}`;
+    const deep = `{"Records":[{"a":${'['.repeat(10)}${']'.repeat(10)}}]}`;
+    expect(split(deep, [], { maxDepth: 12 })).toHaveLength(1);
+    expect(splitError(deep, { maxDepth: 5 })).toMatchObject({ reason: 'invalid-json', recordNumber: 1 });
+    expect(splitError(text)).toMatchObject({ reason: 'not-cloudtrail' });
+  });
+
+  it('finds every record of any generated log file, cut anywhere', () => {
+    const record = fc.dictionary(
+      fc.string({ unit: 'binary' }),
+      fc.jsonValue({ maxDepth: 4, stringUnit: 'binary' }),
+      {
+        maxKeys: 5,
+      },
+    );
+    fc.assert(
+      fc.property(
+        fc.array(record, { maxLength: 6 }),
+        fc.constantFrom(undefined, 1, '\t'),
+        fc.jsonValue({ maxDepth: 3 }),
+        fc.array(fc.nat(), { maxLength: 8 }),
+        (records, indent, other, cuts) => {
+          const texts = records.map((value) => JSON.stringify(value, null, indent));
+          const prefix = `{ "other" : ${JSON.stringify(other)} ,"Records": [ `;
+          const text = `${prefix}${texts.join(' ,\n')}] }`;
+          const bytes = Buffer.from(text);
+          const found = split(
+            bytes,
+            cuts.map((cut) => cut % (bytes.length + 1)),
+          );
+          expect(found.map((r) => r.text)).toEqual(texts);
+          expect(found.map((r) => r.recordNumber)).toEqual(texts.map((_, i) => i + 1));
+          for (const r of found) {
+            expect(bytes.subarray(r.byteOffset, r.byteOffset + Buffer.byteLength(r.text)).toString()).toBe(
+              r.text,
+            );
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
