@@ -1,0 +1,250 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { PAUSE_REASONS, type PauseReason } from '../control/pause-reason.ts';
+
+/**
+ * The service's whole metric vocabulary, in one place. Every label takes its values from a fixed
+ * list below, so the number of series never grows with the data; a value outside the list is
+ * counted under `other` instead of creating a series. Metrics are emitted per message, per file
+ * or per bulk request, never per event.
+ */
+
+const PREFIX = 'cloudtrail_indexer_';
+
+/** How a queue message announced its files. */
+export const MessageFormat = {
+  s3Event: 's3-event',
+  snsS3Event: 'sns-s3-event',
+  cloudTrailSns: 'cloudtrail-sns',
+  eventBridge: 'eventbridge',
+  s3TestEvent: 's3-test-event',
+  unrecognized: 'unrecognized',
+} as const;
+export type MessageFormat = (typeof MessageFormat)[keyof typeof MessageFormat];
+
+/** What became of one announced file. */
+export const FileOutcome = {
+  /** Every event accepted by OpenSearch. */
+  indexed: 'indexed',
+  /** Not a CloudTrail log (digest, outside the prefix, test event): acknowledged, nothing indexed. */
+  skipped: 'skipped',
+  /** Failed for now: the message stays on the queue for redelivery. */
+  retry: 'retry',
+  /** Can never succeed: left for the dead-letter queue, with its reason logged. */
+  rejected: 'rejected',
+} as const;
+export type FileOutcome = (typeof FileOutcome)[keyof typeof FileOutcome];
+
+/** Why a file or message failed: the log-file reasons of the reader plus the queue's and the sink's. */
+export const FailureReason = {
+  unparseableMessage: 'unparseable-message',
+  objectMissing: 'object-missing',
+  objectTooLarge: 'object-too-large',
+  readFailed: 'read-failed',
+  corruptGzip: 'corrupt-gzip',
+  empty: 'empty',
+  invalidJson: 'invalid-json',
+  truncated: 'truncated',
+  notCloudTrail: 'not-cloudtrail',
+  recordTooLarge: 'record-too-large',
+  throttled: 'throttled',
+  unavailable: 'unavailable',
+  blocked: 'blocked',
+  documentsRejected: 'documents-rejected',
+  other: 'other',
+} as const;
+export type FailureReason = (typeof FailureReason)[keyof typeof FailureReason];
+
+export type BulkStatus = 'ok' | 'failed';
+
+export interface FileDoneDetail {
+  /** Events accepted by OpenSearch (repaired ones included). */
+  readonly events?: number;
+  /** Accepted documents that had to be repaired to fit the mapping. */
+  readonly repaired?: number;
+  /** Now minus the S3 event time of the object, in seconds; observed for indexed files only. */
+  readonly lagSeconds?: number;
+}
+
+/**
+ * Running totals kept by the OpenSearch sink as plain numbers (structurally its `SinkCounters`);
+ * read at scrape time.
+ */
+export interface SinkTotals {
+  readonly bulkRetries: number;
+  readonly bulkSplits: number;
+  readonly documentsFailed: number;
+  readonly throttled: number;
+  readonly clusterBlocks: number;
+  readonly indexesCreated: number;
+}
+
+export interface MetricsOptions {
+  /** Also export Node.js process metrics (CPU, memory, event-loop lag, GC). Default true. */
+  readonly processMetrics?: boolean;
+}
+
+export interface Metrics {
+  readonly registry: Registry;
+  /** One message taken from the queue. */
+  messageReceived(format: MessageFormat): void;
+  /** A file starts processing; call the returned function (once; later calls do nothing) when it ends. */
+  fileStarted(): () => void;
+  /** One file finished, with its counts. */
+  fileDone(outcome: FileOutcome, detail?: FileDoneDetail): void;
+  /** One file or message failed for this reason. */
+  failure(reason: FailureReason): void;
+  /** One bulk request finished after this many seconds. */
+  bulkRequest(durationSeconds: number, status?: BulkStatus): void;
+  /** The reasons currently stopping ingestion (an empty list: receiving). */
+  paused(reasons: readonly PauseReason[]): void;
+  /** Export the sink's running totals, read at each scrape. */
+  watchSinkTotals(totals: SinkTotals): void;
+}
+
+function allowed<T extends string>(values: readonly T[], value: string, fallback: T): T {
+  return (values as readonly string[]).includes(value) ? (value as T) : fallback;
+}
+
+const BULK_SECONDS_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
+/** Seconds from the object's arrival in S3 to the end of its indexing: seconds normally, days in a backlog. */
+const LAG_SECONDS_BUCKETS = [1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 3 * 3600, 12 * 3600, 86_400];
+
+/** The metrics of one process on a registry of their own (no global state; tests make their own). */
+export function createMetrics(options: MetricsOptions = {}): Metrics {
+  const registry = new Registry();
+  const registers = [registry];
+  if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
+
+  const formats = Object.values(MessageFormat);
+  const outcomes = Object.values(FileOutcome);
+  const reasons = Object.values(FailureReason);
+
+  const messagesReceived = new Counter({
+    name: `${PREFIX}messages_received_total`,
+    help: 'Messages received from the queue, by notification format.',
+    labelNames: ['format'] as const,
+    registers,
+  });
+  const files = new Counter({
+    name: `${PREFIX}files_total`,
+    help: 'Files finished, by outcome (indexed, skipped, retry, rejected).',
+    labelNames: ['outcome'] as const,
+    registers,
+  });
+  const eventsIndexed = new Counter({
+    name: `${PREFIX}events_indexed_total`,
+    help: 'CloudTrail events accepted by OpenSearch.',
+    registers,
+  });
+  const documentsRepaired = new Counter({
+    name: `${PREFIX}documents_repaired_total`,
+    help: 'Documents accepted after being repaired to fit the index mapping.',
+    registers,
+  });
+  const failures = new Counter({
+    name: `${PREFIX}failures_total`,
+    help: 'Failed files or messages, by reason.',
+    labelNames: ['reason'] as const,
+    registers,
+  });
+  const bulkDuration = new Histogram({
+    name: `${PREFIX}bulk_request_duration_seconds`,
+    help: 'Duration of OpenSearch bulk requests, by status (ok: OpenSearch answered; failed: the request did not).',
+    labelNames: ['status'] as const,
+    buckets: BULK_SECONDS_BUCKETS,
+    registers,
+  });
+  const ingestionLag = new Histogram({
+    name: `${PREFIX}ingestion_lag_seconds`,
+    help: 'Seconds from the S3 event time of a log file to the end of its indexing.',
+    buckets: LAG_SECONDS_BUCKETS,
+    registers,
+  });
+  const pausedGauge = new Gauge({
+    name: `${PREFIX}paused`,
+    help: '1 while ingestion is paused for this reason (manual, domain-change, backpressure), else 0.',
+    labelNames: ['reason'] as const,
+    registers,
+  });
+  const filesInFlight = new Gauge({
+    name: `${PREFIX}files_in_flight`,
+    help: 'Files being read or indexed right now.',
+    registers,
+  });
+
+  for (const format of formats) messagesReceived.labels({ format }).inc(0);
+  for (const outcome of outcomes) files.labels({ outcome }).inc(0);
+  for (const reason of reasons) failures.labels({ reason }).inc(0);
+  for (const status of ['ok', 'failed'] as const) bulkDuration.zero({ status });
+  for (const reason of PAUSE_REASONS) pausedGauge.labels({ reason }).set(0);
+  filesInFlight.set(0);
+
+  return {
+    registry,
+    messageReceived(format) {
+      messagesReceived.labels({ format: allowed(formats, format, MessageFormat.unrecognized) }).inc();
+    },
+    fileStarted() {
+      filesInFlight.inc();
+      let ended = false;
+      return () => {
+        if (ended) return;
+        ended = true;
+        filesInFlight.dec();
+      };
+    },
+    fileDone(outcome, detail = {}) {
+      files.labels({ outcome: allowed(outcomes, outcome, FileOutcome.retry) }).inc();
+      if (detail.events) eventsIndexed.inc(detail.events);
+      if (detail.repaired) documentsRepaired.inc(detail.repaired);
+      if (outcome === FileOutcome.indexed && detail.lagSeconds !== undefined && detail.lagSeconds >= 0) {
+        ingestionLag.observe(detail.lagSeconds);
+      }
+    },
+    failure(reason) {
+      failures.labels({ reason: allowed(reasons, reason, FailureReason.other) }).inc();
+    },
+    bulkRequest(durationSeconds, status = 'ok') {
+      bulkDuration.labels({ status: status === 'failed' ? 'failed' : 'ok' }).observe(durationSeconds);
+    },
+    paused(active) {
+      for (const reason of PAUSE_REASONS) pausedGauge.labels({ reason }).set(active.includes(reason) ? 1 : 0);
+    },
+    watchSinkTotals(totals) {
+      sinkTotalCounters(totals, registers);
+    },
+  };
+}
+
+/** Counters that follow the sink's running totals, read at each scrape. */
+function sinkTotalCounters(totals: SinkTotals, registers: Registry[]): void {
+  const described: Record<keyof SinkTotals, [name: string, help: string]> = {
+    bulkRetries: ['bulk_retries_total', 'Bulk requests sent again after a transient failure.'],
+    bulkSplits: ['bulk_splits_total', 'Bulk requests split in two after a 413 (request too large).'],
+    documentsFailed: [
+      'documents_failed_total',
+      'Documents OpenSearch did not accept, after retries and repair.',
+    ],
+    throttled: ['throttled_total', 'Bulk responses or items refused with 429 or rejected execution.'],
+    clusterBlocks: [
+      'cluster_blocks_total',
+      'Bulk responses or items refused by a cluster or index write block.',
+    ],
+    indexesCreated: ['indexes_created_total', 'Indexes created by this process.'],
+  };
+  for (const [field, [name, help]] of Object.entries(described) as [keyof SinkTotals, [string, string]][]) {
+    let reported = 0;
+    new Counter({
+      name: `${PREFIX}${name}`,
+      help,
+      registers,
+      collect() {
+        const current = totals[field];
+        if (current > reported) {
+          this.inc(current - reported);
+          reported = current;
+        }
+      },
+    });
+  }
+}

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { isSecretKey, redactUrl, scrubSecrets } from '../../../src/telemetry/redact-secrets.ts';
+
+describe('isSecretKey', () => {
+  it.each([
+    'password',
+    'OPENSEARCH_PASSWORD',
+    'secretAccessKey',
+    'AWS_SECRET_ACCESS_KEY',
+    'accessKeyId',
+    'AccessKeyId',
+    'sessionToken',
+    'x-amz-security-token',
+    'X-Amz-Signature',
+    'Authorization',
+  ])('treats %s as secret', (key) => {
+    expect(isSecretKey(key)).toBe(true);
+  });
+
+  it.each(['username', 'bucket', 'key', 'eventName', 'nextToken', 'x-amz-date'])('lets %s through', (key) => {
+    expect(isSecretKey(key)).toBe(false);
+  });
+});
+
+describe('scrubSecrets', () => {
+  it('censors string values with escaped quotes and keeps the line valid JSON', () => {
+    const line = JSON.stringify({ password: 'a"b\\"c', after: 'kept' });
+    const scrubbed = scrubSecrets(line);
+    expect(JSON.parse(scrubbed)).toEqual({ password: '[REDACTED]', after: 'kept' });
+  });
+
+  it('does not mistake quoted text inside a value for a member', () => {
+    const line = JSON.stringify({ msg: 'the "password":"not-a-member" text' });
+    expect(JSON.parse(scrubSecrets(line))).toEqual({ msg: 'the "password":"not-a-member" text' });
+  });
+
+  it('leaves a line without secrets unchanged', () => {
+    const line = JSON.stringify({ a: 1, b: [{ c: 'd' }], url: 'https://host/path?x=1' });
+    expect(scrubSecrets(line)).toBe(line);
+  });
+});
+
+describe('redactUrl', () => {
+  it('strips user:password and keeps the rest', () => {
+    expect(redactUrl('https://user:pw@host:9200/x?y=1')).toBe('https://[REDACTED]@host:9200/x?y=1');
+  });
+
+  it('passes through values that are not URLs', () => {
+    expect(redactUrl(42)).toBe(42);
+    expect(redactUrl(undefined)).toBe(undefined);
+  });
+});
