@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Sourced by the other scripts: pinned tool versions and where the built tools are cached.
+# The cache lives outside the repository so a fresh clone reuses it and nothing large is committed.
+
+TOOLS_DIR="${CLOUDTRAIL_INDEXER_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/cloudtrail-indexer-tools}"
+TOOLS_BIN="$TOOLS_DIR/bin"
+
+# Terraform 1.5.7 is the last MPL-licensed release and installs with a plain `go install`.
+TERRAFORM_VERSION="1.5.7"
+TFLINT_VERSION="0.64.0"
+TFLINT_RULESET_AWS_VERSION="0.48.0"
+CHECKOV_VERSION="3.3.30"
+
+# The AWS provider has no Go-installable tag (module path without /v6, replace directives), so it is
+# built from a pinned pseudo-version of its module. AWS_PROVIDER_MODULE_VERSION must be the Go
+# pseudo-version of a release commit; AWS_PROVIDER_VERSION is the version it is filed under in the mirror
+# and must satisfy infra/versions.tf.
+AWS_PROVIDER_MODULE="${AWS_PROVIDER_MODULE:-github.com/hashicorp/terraform-provider-aws}"
+AWS_PROVIDER_MODULE_VERSION="${AWS_PROVIDER_MODULE_VERSION:-}"
+AWS_PROVIDER_VERSION="${AWS_PROVIDER_VERSION:-6.0.0}"
+
+# The provider schema as generated into @cdktf/provider-aws (npm), for schema-check.py where the provider
+# binary cannot be built. 21.22.1 was generated from hashicorp/aws 6.25.0.
+CDKTF_PROVIDER_AWS_VERSION="21.22.1"
+CDKTF_PROVIDER_AWS_DIR="$TOOLS_DIR/cdktf-provider-aws-$CDKTF_PROVIDER_AWS_VERSION"
+
+PROVIDER_MIRROR="$TOOLS_DIR/provider-mirror"
+TF_CLI_CONFIG="$TOOLS_DIR/terraformrc"
+TFLINT_PLUGIN_DIR_CACHE="$TOOLS_DIR/tflint-plugins"
+CHECKOV_VENV="$TOOLS_DIR/checkov-venv"
+
+# Long builds share a 2-core machine: lowest priority, bounded parallelism.
+GO_BUILD_PARALLELISM="${GO_BUILD_PARALLELISM:-1}"
