@@ -38,6 +38,8 @@ export interface FaultProxy {
   readonly url: string;
   readonly requests: RecordedRequest[];
   inject(rule: FaultRule): void;
+  /** Drops every rule not yet used up. */
+  clearFaults(): void;
   /** Answer 413 to bodies above this size, as Amazon OpenSearch Service does above its limit. */
   setMaxBodyBytes(bytes: number | undefined): void;
   close(): Promise<void>;
@@ -154,6 +156,9 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     requests,
     inject(rule: FaultRule): void {
       rules.push({ ...rule, remaining: rule.times });
+    },
+    clearFaults(): void {
+      rules.length = 0;
     },
     setMaxBodyBytes(bytes: number | undefined): void {
       maxBodyBytes = bytes;
