@@ -1,0 +1,54 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { distinctIds } from '../../helpers/cloudtrail-files.ts';
+import { countDocuments, documentIds, waitForCount } from '../../helpers/opensearch.ts';
+import { createQueueFixture, type QueueFixture } from '../../helpers/queue-fixture.ts';
+import { stackEnv } from '../../helpers/stack.ts';
+import { syntheticLogFile } from '../../helpers/synthetic-log.ts';
+import { startCli } from '../../helpers/worker-process.ts';
+
+const stack = stackEnv();
+
+describe('worker shutdown with a large file in flight', () => {
+  let fixture: QueueFixture;
+
+  beforeAll(async () => {
+    fixture = await createQueueFixture(stack, 'shutdown');
+  });
+
+  afterAll(async () => {
+    await fixture?.cleanup();
+  });
+
+  it('releases the unfinished message on SIGTERM, exits 0, and after a restart every event is there once', async () => {
+    const large = syntheticLogFile(60_000, 'shutdown-large');
+    // No grace: the file cannot finish, so its message must be released, not acknowledged.
+    const first = startCli(['worker'], fixture.workerEnv({ SHUTDOWN_GRACE_SECONDS: '0', LOG_LEVEL: 'info' }));
+    await first.waitForLog((line) => line.msg === 'worker started');
+    await fixture.upload(large);
+    await first.waitForLog((line) => line.msg === 'created index');
+    expect(await first.stop('SIGTERM')).toBe(0);
+    expect(
+      first
+        .logs()
+        .some(
+          (line) => line.msg === 'message left on the queue for another try' && line.retryInSeconds === 0,
+        ),
+    ).toBe(true);
+    expect(first.logs().some((line) => line.msg === 'log file indexed')).toBe(false);
+    const partial = await countDocuments(stack.OPENSEARCH_URL, `${fixture.indexPrefix}-*`);
+    expect(partial).toBeLessThan(large.eventIds.length);
+
+    const second = startCli(['worker'], fixture.workerEnv({ LOG_LEVEL: 'info' }));
+    try {
+      const expected = distinctIds([large]).size;
+      expect(await waitForCount(stack.OPENSEARCH_URL, `${fixture.indexPrefix}-*`, expected, 180_000)).toBe(
+        expected,
+      );
+      expect(new Set(await documentIds(stack.OPENSEARCH_URL, `${fixture.indexPrefix}-*`)).size).toBe(
+        expected,
+      );
+    } finally {
+      expect(await second.stop('SIGTERM')).toBe(0);
+    }
+  });
+});
