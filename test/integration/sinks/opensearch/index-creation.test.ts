@@ -69,8 +69,10 @@ describe('index creation against real OpenSearch', () => {
       mapping: { total_fields: { limit: '8192' } },
     });
     const { body: mapping } = await sink.client.indices.getMapping({ index });
-    const properties = (mapping[index]?.mappings as { properties: Record<string, { type?: string }> })
-      .properties;
+    const mappings = mapping[index]?.mappings as
+      | { properties?: Record<string, { type?: string }> }
+      | undefined;
+    const properties = mappings?.properties ?? {};
     expect(properties.eventTime?.type).toBe('date');
     expect(properties.eventName?.type).toBe('keyword');
     expect(properties.requestParameters_flattened?.type).toBe('flat_object');
