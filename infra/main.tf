@@ -49,10 +49,14 @@ locals {
     OPENSEARCH_SIGV4_SERVICE = "es"
     OPENSEARCH_DOMAIN_NAME   = local.opensearch_domain_name
     PAUSE_PARAMETER_NAME     = local.pause_parameter_name
-    SHUTDOWN_GRACE_SECONDS   = tostring(var.shutdown_grace_seconds)
-    HEALTH_PORT              = tostring(var.health_port)
-    INDEX_PREFIX             = var.index_prefix
-    LOG_LEVEL                = var.log_level
+    # Keys outside it would fail GetObject (the task role reads nothing else): skip them up front.
+    KEY_PREFIX = local.logs_prefix
+    # The worker's heartbeat is sized from the queue's visibility timeout, so both come from one input.
+    VISIBILITY_TIMEOUT_SECONDS = tostring(var.visibility_timeout_seconds)
+    SHUTDOWN_GRACE_SECONDS     = tostring(var.shutdown_grace_seconds)
+    HEALTH_PORT                = tostring(var.health_port)
+    INDEX_PREFIX               = var.index_prefix
+    LOG_LEVEL                  = var.log_level
   })
 
   tags = merge({ "app" = "cloudtrail-indexer" }, var.tags)

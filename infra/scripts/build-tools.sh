@@ -32,7 +32,8 @@ timed() {
 }
 
 build_terraform() {
-  if [[ -x "$TOOLS_BIN/terraform" ]] && "$TOOLS_BIN/terraform" version | grep -q "v$TERRAFORM_VERSION"; then
+  # Versions are compared on captured output: `cmd | grep -q` under pipefail fails when grep exits first.
+  if [[ -x "$TOOLS_BIN/terraform" && "$("$TOOLS_BIN/terraform" version 2>/dev/null)" == *"v$TERRAFORM_VERSION"* ]]; then
     echo "build-tools: terraform $TERRAFORM_VERSION already built"; return
   fi
   command -v go >/dev/null || { echo "build-tools: terraform needs Go (https://go.dev/dl/)" >&2; return 1; }
@@ -40,7 +41,7 @@ build_terraform() {
 }
 
 build_tflint() {
-  if [[ -x "$TOOLS_BIN/tflint" ]] && "$TOOLS_BIN/tflint" --version | grep -q "$TFLINT_VERSION" \
+  if [[ -x "$TOOLS_BIN/tflint" && "$("$TOOLS_BIN/tflint" --version 2>/dev/null)" == *"$TFLINT_VERSION"* ]] \
     && [[ -x "$TFLINT_PLUGIN_DIR_CACHE/tflint-ruleset-aws" ]] \
     && [[ "$(cat "$TFLINT_PLUGIN_DIR_CACHE/.aws-version" 2>/dev/null)" == "$TFLINT_RULESET_AWS_VERSION" ]]; then
     echo "build-tools: tflint $TFLINT_VERSION + ruleset-aws $TFLINT_RULESET_AWS_VERSION already built"; return
@@ -55,7 +56,7 @@ build_tflint() {
 }
 
 build_checkov() {
-  if [[ -x "$CHECKOV_VENV/bin/checkov" ]] && "$CHECKOV_VENV/bin/checkov" --version 2>/dev/null | grep -qx "$CHECKOV_VERSION"; then
+  if [[ -x "$CHECKOV_VENV/bin/checkov" && "$("$CHECKOV_VENV/bin/checkov" --version 2>/dev/null)" == "$CHECKOV_VERSION" ]]; then
     echo "build-tools: checkov $CHECKOV_VERSION already installed"; return
   fi
   command -v python3 >/dev/null || { echo "build-tools: checkov needs Python 3.9+ (apt-get install python3 python3-venv)" >&2; return 1; }

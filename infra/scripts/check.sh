@@ -15,8 +15,6 @@ infra="$(cd "$here/.." && pwd)"
 # shellcheck source=tools-env.sh
 . "$here/tools-env.sh"
 export PATH="$TOOLS_BIN:$PATH"
-# A TF_CLI_CONFIG_FILE naming a missing file only produces warnings; validate sets its own below.
-if [[ -n "${TF_CLI_CONFIG_FILE:-}" && ! -f "$TF_CLI_CONFIG_FILE" ]]; then unset TF_CLI_CONFIG_FILE; fi
 modules=("$infra" "$infra/examples/complete")
 
 passed=() failed=() skipped=()

@@ -3,8 +3,10 @@
 Not `terraform validate`: it checks argument and block names, block nesting (attribute written as a block
 or the reverse) and missing required arguments of every `resource` and `data` block, against the provider
 schema as generated into the npm package @cdktf/provider-aws (its synthesizeHclAttributes() and
-*ToHclTerraform() functions, and the optional `?` of its .d.ts interfaces). Types, values and expressions
-are not checked. Used by check.sh where the provider binary cannot be built (see README).
+*ToHclTerraform() functions, and the optional `?` of its .d.ts interfaces); that every attribute read from a
+resource or data source (`aws_x.name.attr`) exists (a getter of its class); and that every `var.` and
+`local.` reference is declared. Types, values and other expressions are not checked. Used by check.sh where
+the provider binary cannot be built (see README).
 
 Usage: python schema-check.py <@cdktf/provider-aws lib dir> <module dir>     (needs python-hcl2)
 """
@@ -65,7 +67,7 @@ class Schema:
             }
             top = re.search(r"synthesizeHclAttributes\(\) \{(.*?)\n    \}", js, re.S)
             config = re.search(r"export interface (\w+Config) extends cdktf.TerraformMetaArguments", dts)
-            self.cache[key] = (parse_attributes(top.group(1)), structs, required, config.group(1))
+            self.cache[key] = (parse_attributes(top.group(1)), structs, required, config.group(1), dts)
         return self.cache[key]
 
 
@@ -128,13 +130,58 @@ def check_nested(where, body, spec, structs, required_by_interface, errors):
     check_body(where, body, structs[fn], structs, required_by_interface, interface, errors)
 
 
+REFERENCE = re.compile(r"(?<![\w.])(data\.)?(aws_\w+)\.(\w+)(?:\[[^\]]*\])?\.(\w+)")
+MODULE_REFERENCE = re.compile(r"(?<![\w.])(var|local)\.(\w+)")
+
+
+def strip_comments(text):
+    """Drops # and // comments outside strings, well enough for reference scanning."""
+    lines = []
+    for line in text.splitlines():
+        in_string = False
+        for i, char in enumerate(line):
+            if char == '"' and (i == 0 or line[i - 1] != "\\"):
+                in_string = not in_string
+            elif not in_string and (char == "#" or line.startswith("//", i)):
+                line = line[:i]
+                break
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def check_references(path, text, schema, declared, errors):
+    for line_number, line in enumerate(strip_comments(text).splitlines(), start=1):
+        where = f"{os.path.basename(path)}:{line_number}"
+        for data, type_name, _name, attribute in REFERENCE.findall(line):
+            loaded = schema.load("data" if data else "resource", type_name)
+            if loaded is None:
+                continue  # reported where the block is declared, or not an AWS type at all
+            getter = re.sub(r"_([a-z0-9])", lambda m: m.group(1).upper(), attribute)
+            if not re.search(rf"\bget {getter}\(\)", loaded[4]):
+                errors.append(f'{where}: {data}{type_name} has no attribute "{attribute}"')
+        for kind, name in MODULE_REFERENCE.findall(line):
+            if name not in declared[kind]:
+                errors.append(f"{where}: {kind}.{name} is not declared")
+
+
 def main():
     lib_dir, module_dir = sys.argv[1], sys.argv[2]
     schema = Schema(lib_dir)
     errors, checked = [], set()
-    for path in sorted(glob.glob(os.path.join(module_dir, "*.tf"))):
+    paths = sorted(glob.glob(os.path.join(module_dir, "*.tf")))
+    declared = {"var": set(), "local": set()}
+    for path in paths:
         with open(path, encoding="utf-8") as handle:
             document = hcl2.load(handle)
+        for block in document.get("variable", []):
+            declared["var"].update(block)
+        for block in document.get("locals", []):
+            declared["local"].update(k for k in block if k not in PARSER_KEYS)
+    for path in paths:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+        check_references(path, text, schema, declared, errors)
+        document = hcl2.loads(text)
         for kind in ("resource", "data"):
             for block in document.get(kind, []):
                 for type_name, named in block.items():
@@ -145,7 +192,7 @@ def main():
                             errors.append(f"{where}: type not in the provider schema")
                             continue
                         checked.add(f"{'data.' if kind == 'data' else ''}{type_name}")
-                        attributes, structs, required, config = loaded
+                        attributes, structs, required, config, _dts = loaded
                         check_body(where, body, attributes, structs, required, config, errors)
     print(f"schema-check: {len(checked)} types checked: {', '.join(sorted(checked))}")
     for error in errors:

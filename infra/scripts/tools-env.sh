@@ -31,3 +31,6 @@ CHECKOV_VENV="$TOOLS_DIR/checkov-venv"
 
 # Long builds share a 2-core machine: lowest priority, bounded parallelism.
 GO_BUILD_PARALLELISM="${GO_BUILD_PARALLELISM:-1}"
+
+# A TF_CLI_CONFIG_FILE that names a missing file only makes every terraform call print a warning.
+if [[ -n "${TF_CLI_CONFIG_FILE:-}" && ! -f "$TF_CLI_CONFIG_FILE" ]]; then unset TF_CLI_CONFIG_FILE; fi
