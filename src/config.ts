@@ -126,7 +126,7 @@ export type OptionalSetting = {
 /** A configuration in which the settings a command needs are known to be present. */
 export type ConfigWith<K extends OptionalSetting> = Config & { readonly [P in K]-?: NonNullable<Config[P]> };
 
-export const REQUIRED_BY_HINT: Readonly<Partial<Record<OptionalSetting, string>>> = {
+const REQUIRED_BY_HINT: Readonly<Partial<Record<OptionalSetting, string>>> = {
   OPENSEARCH_URL: 'the OpenSearch endpoint',
   QUEUE_URL: 'the SQS queue that receives the S3 notifications',
   DLQ_URL: 'the dead-letter queue of QUEUE_URL',

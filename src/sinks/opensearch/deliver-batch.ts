@@ -47,7 +47,7 @@ async function send(items: readonly BulkItem[], context: DeliveryContext): Promi
   } finally {
     context.hooks.onBulkRequest?.({
       documents: items.length,
-      bytes: Buffer.byteLength(body),
+      bytes: items.reduce((sum, item) => sum + item.bytes, 0),
       durationMs: context.now() - started,
       status,
     });

@@ -130,18 +130,20 @@ export function createOpenSearchSink(config: OpenSearchSinkConfig, deps: OpenSea
     return { endpoint, cluster, mappingMode, templates: changes };
   };
 
+  const prepare = (): Promise<SinkReadiness> => {
+    readiness ??= prepareOnce().catch((error: unknown) => {
+      readiness = undefined;
+      throw error;
+    });
+    return readiness;
+  };
+
   return {
     client,
     counters,
-    prepare(): Promise<SinkReadiness> {
-      readiness ??= prepareOnce().catch((error: unknown) => {
-        readiness = undefined;
-        throw error;
-      });
-      return readiness;
-    },
+    prepare,
     async writeFile(documents: Documents, context: WriteContext): Promise<FileWriteResult> {
-      await this.prepare();
+      await prepare();
       return writeDocuments(documents, context, writerDeps, limits);
     },
     close: () => client.close(),
