@@ -35,16 +35,23 @@ export function bulkLines(document: IndexableDocument): string {
   return `{"index":{"_index":${JSON.stringify(document.index)},"_id":${JSON.stringify(document.id)}}}\n${document.body}\n`;
 }
 
+export interface TransformRunOptions extends TransformOptions {
+  /**
+   * Read files whose names are not CloudTrail log file names (renamed copies, fixtures) instead of
+   * skipping them as the worker does; their content decides. Digest files are skipped regardless.
+   */
+  readonly anyName?: boolean;
+}
+
 /**
  * Writes to `io.stdout` the OpenSearch `_bulk` NDJSON for the log files at `paths` (files, or folders
- * walked recursively for `.json` and `.json.gz`), in order, touching no network. One stderr line per
- * skipped or failed file, naming it, and a summary line. Returns the process exit status: 1 when any
- * file failed, else 0. Digest files are skipped; other local files are read whatever their name, and
- * their content decides (the name only supplies the delivery date and the Insights family).
+ * walked recursively for `.json` and `.json.gz`), in order, touching no network. Files are skipped or
+ * read on the same rules as the worker's (by their name), unless `anyName`. One stderr line per
+ * skipped or failed file, naming it, and a summary line; the summary's `failed` decides the exit status.
  */
 export async function runTransform(
   paths: readonly string[],
-  options: TransformOptions,
+  options: TransformRunOptions,
   io: TransformIo,
 ): Promise<TransformRunSummary> {
   const open = io.open ?? ((path: string) => createReadStream(path, { highWaterMark: 256 * 1024 }));
@@ -68,9 +75,10 @@ export async function runTransform(
       if (out.closed) break;
       summary.files++;
       const keyInfo = classifyObjectKey(file);
-      if (keyInfo.kind === LogFileKind.Digest) {
+      if (keyInfo.kind === LogFileKind.Digest || (keyInfo.kind === LogFileKind.Other && !options.anyName)) {
         summary.skipped++;
-        report(`skipped: ${file}: ${keyInfo.reason}`);
+        const hint = keyInfo.kind === LogFileKind.Other ? ' (--any-name reads it anyway)' : '';
+        report(`skipped: ${file}: ${keyInfo.reason}${hint}`);
         continue;
       }
       const stats = newTransformStats();
@@ -183,6 +191,7 @@ function parseFlattenKeys(list: string): string[] {
 }
 
 interface TransformFlags {
+  readonly anyName?: boolean;
   readonly routing?: string;
   readonly prefix?: string;
   readonly flattenKeys?: string;
@@ -198,7 +207,7 @@ function fromEnv(name: string): string | undefined {
  * The flags, else the worker's own variables (INDEX_ROUTING, INDEX_PREFIX, FLATTEN_KEYS), else the
  * defaults: the output is what the worker, configured the same way, would send.
  */
-function resolveOptions(flags: TransformFlags): TransformOptions | string {
+function resolveOptions(flags: TransformFlags): TransformRunOptions | string {
   const routing = flags.routing ?? fromEnv('INDEX_ROUTING') ?? IndexRouting.EventTime;
   if (!(Object.values(IndexRouting) as string[]).includes(routing)) {
     return `--routing (or INDEX_ROUTING): expected one of ${Object.values(IndexRouting).join(', ')}, got ${JSON.stringify(routing)}`;
@@ -209,6 +218,7 @@ function resolveOptions(flags: TransformFlags): TransformOptions | string {
   }
   const keys = flags.flattenKeys ?? fromEnv('FLATTEN_KEYS');
   return {
+    anyName: flags.anyName === true,
     routing: routing as IndexRouting,
     indexPrefix: prefix,
     flattenKeys: keys === undefined ? DEFAULT_FLATTEN_KEYS : parseFlattenKeys(keys),
@@ -230,6 +240,10 @@ export function registerTransformCommand(program: Command): void {
         '--routing <routing>',
         'which month names the index [env: INDEX_ROUTING] (default: event-time)',
       ).choices(Object.values(IndexRouting)),
+    )
+    .option(
+      '--any-name',
+      'also read files whose names are not CloudTrail log file names (the worker skips them); their content decides',
     )
     .addOption(new Option('--prefix <prefix>', 'index name prefix [env: INDEX_PREFIX] (default: cloudtrail)'))
     .addOption(

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { LogFileError, LogFileErrorReason } from './log-file-error.ts';
 
 /** One element of a log file's `Records` array, as its exact source text. */
@@ -281,32 +282,32 @@ export class RecordsSplitter {
   }
 
   #completeRecord(chunk: Buffer, captureStart: number, end: number): RecordText {
-    let text: string;
+    let bytes: Buffer;
     if (this.#parts.length === 0) {
-      if (end - captureStart > this.#maxRecordBytes) {
-        throw this.#error(
-          `record ${this.#recordNumber} is larger than ${this.#maxRecordBytes} bytes`,
-          end,
-          'record-too-large',
-        );
-      }
-      text = chunk.toString('utf8', captureStart, end);
+      bytes = chunk.subarray(captureStart, end);
     } else {
-      const last = chunk.subarray(0, end);
-      this.#parts.push(last);
-      this.#partsBytes += last.length;
-      if (this.#partsBytes > this.#maxRecordBytes) {
-        throw this.#error(
-          `record ${this.#recordNumber} is larger than ${this.#maxRecordBytes} bytes`,
-          end,
-          'record-too-large',
-        );
-      }
-      text = Buffer.concat(this.#parts, this.#partsBytes).toString('utf8');
+      this.#parts.push(chunk.subarray(0, end));
+      bytes = Buffer.concat(this.#parts);
       this.#parts = [];
       this.#partsBytes = 0;
     }
-    return { text, recordNumber: this.#recordNumber, byteOffset: this.#recordStart };
+    if (bytes.length > this.#maxRecordBytes) {
+      throw this.#error(
+        `record ${this.#recordNumber} is larger than ${this.#maxRecordBytes} bytes`,
+        end,
+        'record-too-large',
+      );
+    }
+    // Decoding would quietly turn invalid bytes into U+FFFD, changing a value: refuse them instead.
+    if (!isUtf8(bytes)) {
+      throw new LogFileError(`record ${this.#recordNumber} is not valid UTF-8 text`, {
+        file: this.#file,
+        reason: LogFileErrorReason.InvalidJson,
+        byteOffset: this.#recordStart,
+        recordNumber: this.#recordNumber,
+      });
+    }
+    return { text: bytes.toString('utf8'), recordNumber: this.#recordNumber, byteOffset: this.#recordStart };
   }
 
   /** The cold states: the root object, its keys, and values other than `Records`. Returns the next index. */

@@ -6,7 +6,7 @@ import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TransformRunSummary } from '../../../src/bin/transform.ts';
+import type { TransformRunOptions, TransformRunSummary } from '../../../src/bin/transform.ts';
 import { runTransform } from '../../../src/bin/transform.ts';
 import { DEFAULT_TRANSFORM_OPTIONS } from '../../../src/transforms/transform-log-file.ts';
 import { expectedEvents, FIXTURES_DIR, logFilesUnder } from '../transforms/corpus-files.ts';
@@ -28,9 +28,11 @@ class Collector extends Writable {
   }
 }
 
+const ANY_NAME = { ...DEFAULT_TRANSFORM_OPTIONS, anyName: true };
+
 async function run(
   paths: string[],
-  options = DEFAULT_TRANSFORM_OPTIONS,
+  options: TransformRunOptions = ANY_NAME,
   stdout = new Collector(),
 ): Promise<{ summary: TransformRunSummary; stdout: string; stderr: string[] }> {
   const stderr = new Collector();
@@ -100,6 +102,17 @@ describe('runTransform (the transform command)', () => {
     ]);
   });
 
+  it('skips files whose names are not CloudTrail log file names, as the worker does, unless told otherwise', async () => {
+    const path = join(FIXTURES_DIR, 'otrf_security-datasets');
+    const { summary, stdout, stderr } = await run([path], DEFAULT_TRANSFORM_OPTIONS);
+    expect(summary).toMatchObject({ files: 1, documents: 0, skipped: 1, failed: 0 });
+    expect(stdout).toBe('');
+    expect(stderr[0]).toMatch(
+      /^skipped: .*ec2_proxy.*: the name is not a CloudTrail log file name .*\(--any-name reads it anyway\)$/,
+    );
+    expect((await run([path])).summary).toMatchObject({ documents: 103, skipped: 0 });
+  });
+
   it('reads a named file whatever its extension', async () => {
     const path = join(FIXTURES_DIR, 'aws-solutions_centralized-logging-with-opensearch/cloudtrail.log');
     const { summary } = await run([path]);
@@ -127,7 +140,7 @@ describe('runTransform (the transform command)', () => {
 
   it('routes by the file name date with file-date routing, and says so for names without a date', async () => {
     const { stdout, stderr } = await run([scratch], {
-      ...DEFAULT_TRANSFORM_OPTIONS,
+      ...ANY_NAME,
       routing: 'file-date',
       indexPrefix: 'ct',
     });
@@ -138,7 +151,7 @@ describe('runTransform (the transform command)', () => {
   it('waits for a slow reader instead of buffering the whole output', async () => {
     const slow = new Collector(true);
     const fast = await run([FIXTURES_DIR]);
-    const { stdout } = await run([FIXTURES_DIR], DEFAULT_TRANSFORM_OPTIONS, slow);
+    const { stdout } = await run([FIXTURES_DIR], ANY_NAME, slow);
     expect(stdout).toBe(fast.stdout);
     expect(slow.writableNeedDrain || slow.writableLength <= 1024 * 1024).toBe(true);
   });
@@ -174,6 +187,14 @@ describe('cloudtrail-indexer transform (the CLI)', () => {
       _id: 'a0ed971f-389f-406a-9fcf-887c5ca6903a',
     });
     expect(result.stderr).toBe('transform: 4 documents from 2 files (0 skipped, 0 failed)\n');
+  });
+
+  it('reads renamed files with --any-name', () => {
+    const path = join(FIXTURES_DIR, 'otrf_security-datasets');
+    expect(cli(path).stdout).toBe('');
+    const result = cli('--any-name', path);
+    expect(result.status).toBe(0);
+    expect(bulkPairs(result.stdout)).toHaveLength(103);
   });
 
   it('exits non-zero when a file failed', () => {

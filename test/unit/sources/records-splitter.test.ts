@@ -167,6 +167,16 @@ describe('RecordsSplitter', () => {
     });
   });
 
+  it('fails a record that is not valid UTF-8 instead of replacing its bytes', () => {
+    const bytes = Buffer.concat([
+      Buffer.from('{"Records":[{"a":1},{"b":"'),
+      Buffer.from([0xc3, 0x28]),
+      Buffer.from('"}]}'),
+    ]);
+    expect(() => split(bytes)).toThrow(LogFileError);
+    expect(() => split(bytes, [30])).toThrow(/record 2 is not valid UTF-8 text \(record 2, byte 20\)/);
+  });
+
   it('fails a record larger than the limit instead of holding it', () => {
     const text = `{"Records":[{"a":"${'x'.repeat(100)}"}]}`;
     expect(split(text, [], { maxRecordBytes: 200 })).toHaveLength(1);
