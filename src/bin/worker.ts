@@ -2,9 +2,8 @@ import type { Command } from 'commander';
 import pLimit from 'p-limit';
 import { ConfigError, loadConfig } from '../config.ts';
 import { createS3Client, createSqsClient } from '../pipeline/aws-clients.ts';
-import { processLogFile } from '../pipeline/process-log-file.ts';
+import { createPipeline } from '../pipeline/create-pipeline.ts';
 import { s3LogFileRef } from '../pipeline/s3-log-file-ref.ts';
-import { createOpenSearchSink } from '../sinks/opensearch/opensearch-sink.ts';
 import { createLogger } from '../telemetry/logger.ts';
 import { SqsWorker } from '../worker/sqs-worker.ts';
 
@@ -31,12 +30,7 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
   const logger = createLogger({ level: config.LOG_LEVEL, base: { command: 'worker' } });
   const s3 = createS3Client(env);
   const sqs = createSqsClient();
-  const sink = createOpenSearchSink(config, { logger });
-  const transform = {
-    routing: config.INDEX_ROUTING,
-    indexPrefix: config.INDEX_PREFIX,
-    flattenKeys: config.FLATTEN_KEYS,
-  };
+  const pipeline = createPipeline(config, logger);
   const files = pLimit(config.FILES_IN_FLIGHT);
 
   const worker = new SqsWorker(
@@ -54,11 +48,11 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
       logger,
       keyPrefix: config.KEY_PREFIX,
       refFor: (object) => s3LogFileRef(s3, object, config.MAX_OBJECT_BYTES),
-      processFile: (ref, signal) => files(() => processLogFile(ref, { sink, transform, logger }, signal)),
+      processFile: (ref, signal) => files(() => pipeline.processFile(ref, signal)),
     },
   );
 
-  await sink.prepare();
+  await pipeline.sink.prepare();
   worker.start();
   logger.info({ queueUrl: config.QUEUE_URL, filesInFlight: config.FILES_IN_FLIGHT }, 'worker started');
 
@@ -87,7 +81,7 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);
   });
-  await sink.close();
+  await pipeline.close();
   sqs.destroy();
   s3.destroy();
   logger.flush();

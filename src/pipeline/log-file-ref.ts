@@ -13,4 +13,9 @@ export interface LogFileRef {
   open(signal?: AbortSignal): Promise<ByteSource>;
   /** When the file was announced (the S3 event time), for the ingestion lag. */
   readonly announcedAt?: string | undefined;
+  /**
+   * Read it by its content even if its name is not a CloudTrail log file name: files an operator
+   * points at on disk often lost their names. Digest files are skipped all the same.
+   */
+  readonly anyName?: boolean | undefined;
 }

@@ -57,7 +57,7 @@ export async function processLogFile(
   };
 
   const keyInfo = classifyObjectKey(ref.key);
-  if (keyInfo.kind === LogFileKind.Digest || keyInfo.kind === LogFileKind.Other) {
+  if (keyInfo.kind === LogFileKind.Digest || (keyInfo.kind === LogFileKind.Other && !ref.anyName)) {
     return finish(FileStatus.Skipped, { reason: keyInfo.reason });
   }
 

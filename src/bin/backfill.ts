@@ -1,0 +1,197 @@
+import { HeadBucketCommand } from '@aws-sdk/client-s3';
+import { type Command, Option } from 'commander';
+import { Checkpoint } from '../backfill/checkpoint.ts';
+import { formatPlan, type PlannedFile, summarizePlan } from '../backfill/dry-run.ts';
+import { createProgress } from '../backfill/progress.ts';
+import { type BackfillSummary, runBackfill } from '../backfill/run-backfill.ts';
+import { parseSelection, type Selection, SelectionError } from '../backfill/selection.ts';
+import { ConfigError, loadConfig } from '../config.ts';
+import { createS3Client } from '../pipeline/aws-clients.ts';
+import { createPipeline } from '../pipeline/create-pipeline.ts';
+import { localLogFileRef } from '../pipeline/local-log-file-ref.ts';
+import type { LogFileRef } from '../pipeline/log-file-ref.ts';
+import { s3LogFileRef } from '../pipeline/s3-log-file-ref.ts';
+import { selectLocalFiles } from '../sources/local/select-local-files.ts';
+import { type ListingStats, listLogFiles } from '../sources/s3/list-log-files.ts';
+import { createLogger } from '../telemetry/logger.ts';
+
+interface BackfillOptions {
+  from?: string;
+  to?: string;
+  s3?: string;
+  local?: string;
+  account: string[];
+  region: string[];
+  concurrency: number;
+  checkpoint?: string;
+  dryRun?: boolean;
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+export function registerBackfillCommand(program: Command): void {
+  program
+    .command('backfill')
+    .description('Load the log files already in S3 or on disk, through the same pipeline as the worker.')
+    .option('--from <YYYY-MM-DD>', 'first day (inclusive), by the date in the file name')
+    .option('--to <YYYY-MM-DD>', 'last day (inclusive), by the date in the file name')
+    .addOption(
+      new Option(
+        '--s3 <s3://BUCKET[/PREFIX]>',
+        'a CloudTrail bucket (PREFIX: what comes before AWSLogs/)',
+      ).conflicts('local'),
+    )
+    .option('--local <DIR>', 'a folder of log files (.json, .json.gz), walked recursively')
+    .option('--account <ID>', 'only this account (repeatable)', collect, [])
+    .option('--region <NAME>', 'only this region (repeatable)', collect, [])
+    .option('--concurrency <N>', 'files processed at once', (v) => Number.parseInt(v, 10), 4)
+    .option(
+      '--checkpoint <FILE>',
+      'where completed files are recorded (default: one per selection in the working directory)',
+    )
+    .option('--dry-run', 'print what would be loaded, index nothing')
+    .action(async (options: BackfillOptions) => {
+      process.exitCode = await backfill(options);
+    });
+}
+
+class UsageError extends Error {}
+
+function parseS3Url(url: string): { bucket: string; prefix: string } {
+  const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(url);
+  if (!match) throw new UsageError(`--s3 "${url}" is not of the form s3://BUCKET or s3://BUCKET/PREFIX.`);
+  return { bucket: match[1] as string, prefix: (match[2] as string).replace(/AWSLogs\/?$/, '') };
+}
+
+/** Returns the exit status: 0 all done, 1 some files failed or nothing matched, 2 bad usage, 130 interrupted. */
+export async function backfill(
+  options: BackfillOptions,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
+  const fail = (message: string, status = 2): number => {
+    process.stderr.write(`backfill: ${message}\n`);
+    return status;
+  };
+  let selection: Selection;
+  try {
+    if (!options.s3 === !options.local)
+      throw new UsageError('give exactly one source: --s3 s3://BUCKET[/PREFIX] or --local DIR.');
+    if (!Number.isInteger(options.concurrency) || options.concurrency < 1 || options.concurrency > 64) {
+      throw new UsageError('--concurrency must be a whole number from 1 to 64.');
+    }
+    selection = parseSelection(options);
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof SelectionError) return fail(error.message);
+    throw error;
+  }
+  let config: ReturnType<typeof loadConfig<'OPENSEARCH_URL'>> | undefined;
+  try {
+    config = options.dryRun ? undefined : loadConfig(env, ['OPENSEARCH_URL']);
+  } catch (error) {
+    if (error instanceof ConfigError) return fail(error.message);
+    throw error;
+  }
+  const logger = createLogger({
+    level: config?.LOG_LEVEL ?? 'info',
+    base: { command: 'backfill' },
+    destination: process.stderr,
+  });
+
+  // Discovery: the whole selection is known before any work starts (totals for the progress bar,
+  // and an empty or unreachable source is an error before anything is written).
+  const refs: LogFileRef[] = [];
+  const planned: PlannedFile[] = [];
+  let source: string;
+  const s3 = options.s3 ? createS3Client(env) : undefined;
+  const maxBytes = config?.MAX_OBJECT_BYTES ?? Number.MAX_SAFE_INTEGER;
+  try {
+    if (options.s3 && s3) {
+      const location = parseS3Url(options.s3);
+      source = `s3://${location.bucket}/${location.prefix}`;
+      try {
+        await s3.send(new HeadBucketCommand({ Bucket: location.bucket }));
+      } catch (error) {
+        return fail(
+          `bucket ${location.bucket} is not reachable (${(error as Error).name}: ${(error as Error).message || 'no detail'}).`,
+        );
+      }
+      const listing: ListingStats = { requests: 0, leafPrefixes: [] };
+      for await (const object of listLogFiles(s3, location, selection, listing)) {
+        refs.push(s3LogFileRef(s3, object, maxBytes));
+        planned.push({ key: object.key, size: object.size });
+      }
+      logger.debug({ requests: listing.requests, prefixes: listing.leafPrefixes.length }, 'bucket listed');
+    } else {
+      source = options.local as string;
+      for await (const file of selectLocalFiles(source, selection)) {
+        refs.push(localLogFileRef(file.path, file.anyName));
+        planned.push({ key: file.path, size: file.size });
+      }
+    }
+  } catch (error) {
+    if (error instanceof UsageError) return fail(error.message);
+    return fail(`cannot list ${options.s3 ?? options.local} (${(error as Error).message}).`);
+  }
+  if (refs.length === 0) return fail(`no CloudTrail log files in ${source} match the selection.`, 1);
+
+  if (options.dryRun) {
+    process.stdout.write(`${formatPlan(summarizePlan(planned))}\n`);
+    s3?.destroy();
+    return 0;
+  }
+  const selectionKey = JSON.stringify(selection);
+  const checkpoint = await Checkpoint.open(
+    options.checkpoint ?? Checkpoint.defaultPath(source, selectionKey),
+  );
+  const pipeline = createPipeline(config as NonNullable<typeof config>, logger);
+  try {
+    await pipeline.sink.prepare();
+  } catch (error) {
+    await pipeline.close();
+    return fail((error as Error).message);
+  }
+
+  const stopTaking = new AbortController();
+  const abortInFlight = new AbortController();
+  const onSignal = (): void => {
+    if (!stopTaking.signal.aborted) {
+      process.stderr.write('\nbackfill: stopping after the files in flight (Ctrl-C again to stop at once)\n');
+      stopTaking.abort();
+    } else abortInFlight.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let summary: BackfillSummary;
+  try {
+    summary = await runBackfill(refs, {
+      processFile: (ref, signal) => pipeline.processFile(ref, signal),
+      checkpoint,
+      concurrency: options.concurrency,
+      progress: createProgress({ tty: Boolean(process.stderr.isTTY), logger }),
+      stopTaking: stopTaking.signal,
+      abortInFlight: abortInFlight.signal,
+    });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await pipeline.close();
+    s3?.destroy();
+  }
+  process.stdout.write(`${formatSummary(summary, checkpoint.path)}\n`);
+  if (summary.interrupted) return 130;
+  return summary.failed.length > 0 ? 1 : 0;
+}
+
+function formatSummary(summary: BackfillSummary, checkpointPath: string): string {
+  const seconds = summary.durationMs / 1000;
+  const lines = [
+    `backfill ${summary.interrupted ? 'interrupted' : 'done'}: ${summary.selected} files selected, ${summary.alreadyDone} already done, ${summary.indexed} indexed, ${summary.skipped} skipped, ${summary.failed.length} failed`,
+    `  events ${summary.events}, repaired ${summary.repaired}, ${seconds.toFixed(1)} s, ${Math.round(summary.events / Math.max(seconds, 0.001))} events/s`,
+    `  checkpoint ${checkpointPath}`,
+  ];
+  if (summary.failed.length > 0) {
+    lines.push('  failed files (rerun the same command to retry only these):');
+    for (const failure of summary.failed) lines.push(`    ${failure.file}: ${failure.reason}`);
+  }
+  return lines.join('\n');
+}

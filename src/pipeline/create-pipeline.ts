@@ -1,0 +1,34 @@
+import type { Logger } from 'pino';
+import type { ConfigWith } from '../config.ts';
+import { createOpenSearchSink, type OpenSearchSink } from '../sinks/opensearch/opensearch-sink.ts';
+import type { TransformOptions } from '../transforms/transform-log-file.ts';
+import type { FileResult } from './file-result.ts';
+import type { LogFileRef } from './log-file-ref.ts';
+import { processLogFile } from './process-log-file.ts';
+
+export interface Pipeline {
+  readonly sink: OpenSearchSink;
+  readonly transform: TransformOptions;
+  processFile(ref: LogFileRef, signal?: AbortSignal): Promise<FileResult>;
+  close(): Promise<void>;
+}
+
+/**
+ * The one pipeline of every driver (worker, backfill): transform options and the OpenSearch sink
+ * built once from the configuration. Drivers differ only in where references come from and what they
+ * do with each result.
+ */
+export function createPipeline(config: ConfigWith<'OPENSEARCH_URL'>, logger: Logger): Pipeline {
+  const sink = createOpenSearchSink(config, { logger });
+  const transform: TransformOptions = {
+    routing: config.INDEX_ROUTING,
+    indexPrefix: config.INDEX_PREFIX,
+    flattenKeys: config.FLATTEN_KEYS,
+  };
+  return {
+    sink,
+    transform,
+    processFile: (ref, signal) => processLogFile(ref, { sink, transform, logger }, signal),
+    close: () => sink.close(),
+  };
+}
