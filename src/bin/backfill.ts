@@ -111,9 +111,14 @@ export async function backfill(
       try {
         await s3.send(new HeadBucketCommand({ Bucket: location.bucket }));
       } catch (error) {
-        return fail(
-          `bucket ${location.bucket} is not reachable (${(error as Error).name}: ${(error as Error).message || 'no detail'}).`,
-        );
+        const name = (error as Error).name;
+        const why =
+          name === 'NotFound' || name === 'NoSuchBucket'
+            ? 'it does not exist'
+            : name === 'Forbidden' || name === 'AccessDenied'
+              ? 'access is denied (s3:ListBucket)'
+              : `${name}: ${(error as Error).message}`;
+        return fail(`bucket ${location.bucket} is not reachable: ${why}.`);
       }
       const listing: ListingStats = { requests: 0, leafPrefixes: [] };
       for await (const object of listLogFiles(s3, location, selection, listing)) {
