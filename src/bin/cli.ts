@@ -1,0 +1,21 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import packageJson from '../../package.json' with { type: 'json' };
+import { registerBackfillCommand } from './backfill.ts';
+import { registerTransformCommand } from './transform.ts';
+import { registerWorkerCommand } from './worker.ts';
+
+/**
+ * The one entry point: `cloudtrail-indexer <command>`. Each command lives in its own file under
+ * src/bin/ and registers itself here; this file only assembles them.
+ */
+const program = new Command('cloudtrail-indexer')
+  .description('Makes AWS CloudTrail searchable in OpenSearch.')
+  .version(packageJson.version)
+  .showHelpAfterError();
+
+registerTransformCommand(program);
+registerBackfillCommand(program);
+registerWorkerCommand(program);
+
+await program.parseAsync(process.argv);
