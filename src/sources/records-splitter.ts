@@ -1,4 +1,5 @@
 import { isUtf8 } from 'node:buffer';
+import { findStringEnd, STRING_CONTINUES_ESCAPED } from './find-string-end.ts';
 import { LogFileError, LogFileErrorReason } from './log-file-error.ts';
 
 /** One element of a log file's `Records` array, as its exact source text. */
@@ -23,7 +24,6 @@ export const DEFAULT_MAX_RECORD_BYTES = 16 * 1024 * 1024;
 const DEFAULT_MAX_DEPTH = 512;
 
 const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
 const LBRACE = 0x7b;
 const RBRACE = 0x7d;
 const LBRACKET = 0x5b;
@@ -65,6 +65,16 @@ const DIGEST_KEYS = new Set([
   'digestSignatureAlgorithm',
 ]);
 
+/** A top-level key's text between its quotes, unescaped (`"Rec\u006frds"` is `Records` too). */
+function decodeKey(raw: string): string | undefined {
+  if (!raw.includes('\\')) return raw;
+  try {
+    return JSON.parse(`"${raw}"`) as string;
+  } catch {
+    return undefined;
+  }
+}
+
 function isWhitespace(byte: number): boolean {
   return byte === SPACE || byte === LF || byte === CR || byte === TAB;
 }
@@ -95,7 +105,7 @@ export class RecordsSplitter {
   #stack: Uint8Array;
   #depth = 0;
   #rootKey: Buffer[] = [];
-  #currentKey = '';
+  #currentKey: string | undefined = '';
   #parts: Buffer[] = [];
   #partsBytes = 0;
   #recordStart = 0;
@@ -253,32 +263,11 @@ export class RecordsSplitter {
     });
   }
 
-  /**
-   * Finds the closing quote of a string whose content starts at `from`. Returns its index, or -1 when
-   * the chunk ends first (the escape state is kept for the next chunk).
-   */
+  /** The closing quote of the string continuing at `from`, or < 0 (escape state kept) if the chunk ends first. */
   #stringEnd(chunk: Buffer, from: number): number {
-    let i = from;
-    if (this.#pendingEscape) {
-      this.#pendingEscape = false;
-      i++;
-    }
-    const len = chunk.length;
-    while (i < len) {
-      const q = chunk.indexOf(QUOTE, i);
-      if (q < 0) {
-        let slashes = 0;
-        for (let j = len - 1; j >= i && chunk[j] === BACKSLASH; j--) slashes++;
-        this.#pendingEscape = slashes % 2 === 1;
-        return -1;
-      }
-      let slashes = 0;
-      for (let j = q - 1; j >= i && chunk[j] === BACKSLASH; j--) slashes++;
-      if (slashes % 2 === 0) return q;
-      i = q + 1;
-    }
-    this.#pendingEscape = false;
-    return -1;
+    const end = findStringEnd(chunk, from, this.#pendingEscape);
+    this.#pendingEscape = end === STRING_CONTINUES_ESCAPED;
+    return end;
   }
 
   #completeRecord(chunk: Buffer, captureStart: number, end: number): RecordText {
@@ -352,8 +341,10 @@ export class RecordsSplitter {
           return chunk.length;
         }
         this.#rootKey.push(chunk.subarray(i, end));
-        this.#currentKey = Buffer.concat(this.#rootKey).toString('utf8');
+        this.#currentKey = decodeKey(Buffer.concat(this.#rootKey).toString('utf8'));
         this.#rootKey = [];
+        if (this.#currentKey === undefined)
+          throw this.#error('invalid key in the top-level object', end, 'invalid-json');
         if (DIGEST_KEYS.has(this.#currentKey)) this.#sawDigestKey = true;
         this.#state = State.RootColon;
         return end + 1;

@@ -59,6 +59,10 @@ describe('RecordsSplitter', () => {
     expect(split(text).map((record) => record.text)).toEqual(['{"yes":1}']);
   });
 
+  it('finds Records under an escaped spelling of its key', () => {
+    expect(split('{"Rec\\u006frds":[{"a":1}]}').map((record) => record.text)).toEqual(['{"a":1}']);
+  });
+
   it('accepts an empty Records array as a file with no records', () => {
     expect(split('{"Records":[]}')).toEqual([]);
     expect(split(' {\n "Records" : [ ]\n}\n')).toEqual([]);
