@@ -7,6 +7,7 @@ import {
 } from '../../../src/transforms/flatten-fields.ts';
 import { parseLossless } from '../../../src/transforms/parse-lossless.ts';
 import { expectedFlattened, expectFaithfulDocument } from './faithful-document.ts';
+import { jsonText, numberText } from './json-text-arbitrary.ts';
 
 /** Flattens the keys of the event written as `text` and returns the resulting document, parsed. */
 function flattened(text: string, keys: readonly string[] = DEFAULT_FLATTEN_KEYS): Record<string, unknown> {
@@ -114,38 +115,6 @@ describe('flattenFields', () => {
   });
 
   describe('on generated nested values', () => {
-    const key = fc.oneof(
-      { weight: 4, arbitrary: fc.string({ maxLength: 6 }) },
-      {
-        weight: 1,
-        arbitrary: fc.constantFrom('__proto__', '', 'a.b', '.', '0', '12', 'constructor', 'toString', 'id'),
-      },
-    );
-    const numberText = fc.oneof(
-      fc.integer().map(String),
-      fc.bigInt({ min: -(10n ** 25n), max: 10n ** 25n }).map(String),
-      fc.constantFrom('1.0', '0.50', '-0', '1e5', '2.5E-3', '9007199254740993'),
-      fc.double({ noNaN: true, noDefaultInfinity: true }).map(String),
-    );
-    // JSON text, so numbers such as `1.0` and 2^53 + 1 reach the code as written.
-    const jsonText = fc.letrec((tie) => ({
-      value: fc.oneof(
-        { depthSize: 'small', withCrossShrink: true },
-        fc.constantFrom('null', 'true', 'false'),
-        numberText,
-        fc.string({ unit: 'binary', maxLength: 8 }).map((text) => JSON.stringify(text)),
-        fc
-          .array(tie('value') as fc.Arbitrary<string>, { maxLength: 4 })
-          .map((items) => `[${items.join(',')}]`),
-        fc
-          .uniqueArray(fc.tuple(key, tie('value') as fc.Arbitrary<string>), {
-            maxLength: 4,
-            selector: ([k]) => k,
-          })
-          .map((entries) => `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(',')}}`),
-      ),
-    })).value as fc.Arbitrary<string>;
-
     it('lists exactly the non-null leaves under their names: distinct, first-seen, no empty or dotted names', () => {
       fc.assert(
         fc.property(jsonText, (text) => {

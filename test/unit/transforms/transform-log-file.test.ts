@@ -1,10 +1,13 @@
 import { createReadStream } from 'node:fs';
 import { basename, join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { IndexableDocument } from '../../../src/pipeline/indexable-document.ts';
 import { classifyObjectKey } from '../../../src/sources/classify-object-key.ts';
 import { LogFileError } from '../../../src/sources/log-file-error.ts';
 import { DEFAULT_FLATTEN_KEYS } from '../../../src/transforms/flatten-fields.ts';
+import { parseLossless } from '../../../src/transforms/parse-lossless.ts';
 import type { TransformOptions } from '../../../src/transforms/transform-log-file.ts';
 import {
   DEFAULT_TRANSFORM_OPTIONS,
@@ -22,6 +25,7 @@ import {
   logFilesUnder,
 } from './corpus-files.ts';
 import { expectFaithfulDocument } from './faithful-document.ts';
+import { eventText } from './json-text-arbitrary.ts';
 
 async function transformFile(
   path: string,
@@ -143,6 +147,38 @@ describe('transformLogFile over the committed fixtures', () => {
     });
     expect((error as Error).message).toMatch(/^broken\.json: record 2 is not valid JSON/);
     expect(seen).toEqual([]);
+  });
+});
+
+describe('transformLogFile on generated log files', () => {
+  it('turns every generated event into one faithful document, whatever the layout, compression and chunking', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(eventText, { maxLength: 5 }),
+        fc.constantFrom(undefined, 2),
+        fc.boolean(),
+        fc.integer({ min: 1, max: 4096 }),
+        async (texts, indent, gzip, chunkBytes) => {
+          const originals = texts.map((text) => parseLossless(text) as Record<string, unknown>);
+          const records = originals.map((event) => JSON.stringify(event, null, indent));
+          const plain = Buffer.from(`{"Records":[${records.join(',')}]}`);
+          const bytes = gzip ? gzipSync(plain) : plain;
+          const chunks: Buffer[] = [];
+          for (let i = 0; i < bytes.length; i += chunkBytes) chunks.push(bytes.subarray(i, i + chunkBytes));
+          const source = { name: 'generated.json', keyInfo: classifyObjectKey('generated.json') };
+          const documents: IndexableDocument[] = [];
+          for await (const document of transformLogFile(chunks, source)) documents.push(document);
+          expect(documents).toHaveLength(originals.length);
+          originals.forEach((event, i) => {
+            expectFaithfulDocument(event, documents[i]!, DEFAULT_FLATTEN_KEYS);
+            expect(documents[i]!.index).toBe(expectedIndex(event, 'generated.json'));
+            if (typeof event.eventID === 'string') expect(documents[i]!.id).toBe(event.eventID);
+            else expect(documents[i]!.id).toMatch(/^[0-9a-f]{64}$/);
+          });
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 });
 
