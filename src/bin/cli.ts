@@ -2,6 +2,9 @@
 import { Command } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
 import { registerBackfillCommand } from './backfill.ts';
+import { registerPauseCommand } from './pause.ts';
+import { registerResumeCommand } from './resume.ts';
+import { registerStatusCommand } from './status.ts';
 import { registerTransformCommand } from './transform.ts';
 import { registerWorkerCommand } from './worker.ts';
 
@@ -17,5 +20,8 @@ const program = new Command('cloudtrail-indexer')
 registerTransformCommand(program);
 registerBackfillCommand(program);
 registerWorkerCommand(program);
+registerPauseCommand(program);
+registerResumeCommand(program);
+registerStatusCommand(program);
 
 await program.parseAsync(process.argv);

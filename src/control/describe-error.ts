@@ -15,5 +15,7 @@ export function describeError(error: unknown): string {
   const code = (error as { code?: unknown }).code;
   if (message === '' && typeof code === 'string') message = code;
   message = message.replace(/\.+$/, '');
-  return message === '' || message === error.name ? error.name : `${error.name}: ${message}`;
+  if (message === '' || message === error.name) return error.name;
+  // A plain Error's name adds nothing; an SDK error's name (QueueDoesNotExist) is the key fact.
+  return error.name === 'Error' ? message : `${error.name}: ${message}`;
 }

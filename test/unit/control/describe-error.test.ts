@@ -12,8 +12,8 @@ describe('describeError', () => {
       new AggregateError([new Error('connect ECONNREFUSED 127.0.0.1:1')], ''),
       'AggregateError: connect ECONNREFUSED 127.0.0.1:1',
     ],
-    [Object.assign(new Error(''), { code: 'ECONNRESET' }), 'Error: ECONNRESET'],
-    [new Error('', { cause: new TypeError('fetch failed') }), 'Error: TypeError: fetch failed'],
+    [Object.assign(new Error(''), { code: 'ECONNRESET' }), 'ECONNRESET'],
+    [new Error('', { cause: new TypeError('fetch failed') }), 'TypeError: fetch failed'],
     ['plain string', 'plain string'],
   ])('describes %s', (error, expected) => {
     expect(describeError(error)).toBe(expected);

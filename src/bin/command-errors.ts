@@ -1,0 +1,33 @@
+import type { Writable } from 'node:stream';
+import { ConfigError } from '../config.ts';
+import { describeError } from '../control/describe-error.ts';
+import { PauseSwitchError } from '../control/pause-switch.ts';
+import { QueueDepthError } from '../control/queue-depth.ts';
+
+export interface CommandIo {
+  readonly stdout: Writable;
+  readonly stderr: Writable;
+}
+
+export const processIo: CommandIo = { stdout: process.stdout, stderr: process.stderr };
+
+/** Exit statuses of the operator commands. */
+export const ExitCode = { ok: 0, failed: 1, badConfiguration: 2 } as const;
+
+/**
+ * Runs a command body and turns a failure into what an operator needs: one sentence on stderr
+ * naming the culprit, a non-zero exit status, no stack trace.
+ */
+export async function runCommand(io: CommandIo, body: () => Promise<number>): Promise<number> {
+  try {
+    return await body();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      io.stderr.write(`${error.message}\n`);
+      return ExitCode.badConfiguration;
+    }
+    const known = error instanceof PauseSwitchError || error instanceof QueueDepthError;
+    io.stderr.write(`error: ${known ? (error as Error).message : `${describeError(error)}.`}\n`);
+    return ExitCode.failed;
+  }
+}

@@ -1,0 +1,151 @@
+import type { Command } from 'commander';
+import { loadConfig } from '../config.ts';
+import type {
+  IngestionStatus,
+  QueueStatus,
+  StatusSettings,
+  StatusSources,
+} from '../control/ingestion-status.ts';
+import { collectIngestionStatus } from '../control/ingestion-status.ts';
+import { createPauseSwitch } from '../control/pause-switch.ts';
+import { createSqsClient } from '../pipeline/aws-clients.ts';
+import type { CommandIo } from './command-errors.ts';
+import { ExitCode, processIo, runCommand } from './command-errors.ts';
+import { createCloudWatchClient, createOpenSearchServiceClient, createSsmClient } from './control-clients.ts';
+import { formatDuration } from './format-duration.ts';
+import { describePause } from './pause.ts';
+
+const LABEL_WIDTH = 16;
+
+function line(label: string, value: string): string {
+  return `${label.padEnd(LABEL_WIDTH)}${value}\n`;
+}
+
+function oldestLine(status: IngestionStatus, queue: QueueStatus, now: Date): string {
+  if (!status.oldestMessageAge.available)
+    return line('  oldest', `unavailable (${status.oldestMessageAge.reason})`);
+  const age = queue.oldestMessage;
+  if (age?.seconds === undefined || !age.at) {
+    return line('  oldest', 'no CloudWatch value in the last 15 min (SQS reports none for an idle queue)');
+  }
+  const lag = formatDuration((now.getTime() - age.at.getTime()) / 1000);
+  return line('  oldest', `${formatDuration(age.seconds)} (CloudWatch, ${lag} ago)`);
+}
+
+/** The status as an operator reads it. */
+export function formatStatus(status: IngestionStatus, now: Date = new Date()): string {
+  let text = '';
+  const pause = status.pause;
+  if (!pause) text += line('Ingestion', 'unknown: the pause switch could not be read');
+  else if (pause.paused) {
+    const since = pause.since ? ` (${formatDuration((now.getTime() - pause.since.getTime()) / 1000)})` : '';
+    text += line('Ingestion', `PAUSED ${describePause(pause)}${since}`);
+  } else text += line('Ingestion', 'receiving (not paused)');
+  text += line(
+    '  pause switch',
+    `SSM parameter ${status.pauseParameter}${pause && !pause.exists ? ' (not set)' : ''}`,
+  );
+
+  if (status.queue) {
+    text += line('Queue', status.queue.name);
+    text += line(
+      '  waiting',
+      `${status.queue.visible}${status.queue.delayed ? ` (+ ${status.queue.delayed} delayed)` : ''}`,
+    );
+    text += line('  in flight', `${status.queue.inFlight} (received, not yet deleted or visible again)`);
+    text += oldestLine(status, status.queue, now);
+  }
+  if (status.deadLetterQueue) {
+    text += line('Dead letters', `${status.deadLetterQueue.name} (from ${status.deadLetterQueueFrom})`);
+    text += line('  messages', String(status.deadLetterQueue.visible + status.deadLetterQueue.inFlight));
+    text += oldestLine(status, status.deadLetterQueue, now);
+  } else if (!status.deadLetterQueueFrom) {
+    text += line('Dead letters', 'none configured (set DLQ_URL, or give the queue a redrive policy)');
+  }
+  if (status.domain) {
+    const domain = status.domain;
+    const state =
+      domain.error !== undefined
+        ? `unknown (${domain.error})`
+        : domain.changing
+          ? `${domain.state}: being changed, workers pause themselves until it ends`
+          : `${domain.state}: workers do not pause for it`;
+    text += line('Domain', `${domain.name} ${state}`);
+  }
+  for (const note of status.notes) text += `Note: ${note}\n`;
+  return text;
+}
+
+/** The status for machines (`--json`): stable keys, ISO times, null for what is unknown. */
+export function statusJson(status: IngestionStatus): unknown {
+  const queue = (depth: QueueStatus | undefined) =>
+    depth
+      ? {
+          url: depth.url,
+          name: depth.name,
+          visible: depth.visible,
+          inFlight: depth.inFlight,
+          delayed: depth.delayed,
+          oldestMessageAgeSeconds: depth.oldestMessage?.seconds ?? null,
+          oldestMessageAgeAt: depth.oldestMessage?.at?.toISOString() ?? null,
+        }
+      : null;
+  return {
+    paused: status.pause?.paused ?? null,
+    pause: status.pause
+      ? {
+          parameter: status.pauseParameter,
+          set: status.pause.exists,
+          reason: status.pause.reason ?? null,
+          by: status.pause.by ?? null,
+          since: status.pause.since?.toISOString() ?? null,
+        }
+      : null,
+    queue: queue(status.queue),
+    deadLetterQueue: status.deadLetterQueue
+      ? { ...queue(status.deadLetterQueue), from: status.deadLetterQueueFrom }
+      : null,
+    oldestMessageAge: status.oldestMessageAge,
+    domain: status.domain ?? null,
+    notes: status.notes,
+    errors: status.errors,
+  };
+}
+
+export async function runStatus(
+  options: { readonly json?: boolean },
+  sources: StatusSources,
+  settings: StatusSettings,
+  io: CommandIo,
+): Promise<number> {
+  const status = await collectIngestionStatus(sources, settings);
+  io.stdout.write(
+    options.json ? `${JSON.stringify(statusJson(status), null, 2)}\n` : formatStatus(status, settings.now),
+  );
+  for (const error of status.errors) io.stderr.write(`error: ${error}\n`);
+  return status.errors.length > 0 ? ExitCode.failed : ExitCode.ok;
+}
+
+export function registerStatusCommand(program: Command): void {
+  program
+    .command('status')
+    .description(
+      'Show whether ingestion is paused (and by whom, since when, why), the messages waiting and in flight, ' +
+        'the age of the oldest message (from CloudWatch, when available) and the dead-letter queue depth.',
+    )
+    .option('--json', 'print one JSON object instead of text')
+    .action(async (flags: { json?: boolean }) => {
+      process.exitCode = await runCommand(processIo, async () => {
+        const config = loadConfig(process.env, ['QUEUE_URL']);
+        const sources: StatusSources = {
+          pauseSwitch: createPauseSwitch(createSsmClient(), config.PAUSE_PARAMETER_NAME),
+          sqs: createSqsClient(),
+          cloudwatch: createCloudWatchClient(),
+          ...(config.OPENSEARCH_DOMAIN_NAME
+            ? { domain: { name: config.OPENSEARCH_DOMAIN_NAME, client: createOpenSearchServiceClient() } }
+            : {}),
+        };
+        return runStatus(flags, sources, { queueUrl: config.QUEUE_URL, dlqUrl: config.DLQ_URL }, processIo);
+      });
+    });
+}
