@@ -48,12 +48,12 @@ export async function runBackfill(
   let skipped = 0;
   let repaired = 0;
   const limit = pLimit(deps.concurrency);
-  deps.stopTaking.addEventListener('abort', () => limit.clearQueue(), { once: true });
   deps.progress.update(counts);
 
   await Promise.all(
     todo.map((file) =>
       limit(async () => {
+        // Queued files see the stop here (p-limit's clearQueue would leave their promises pending).
         if (deps.stopTaking.aborted) return;
         const result = await deps.processFile(file, deps.abortInFlight);
         counts.filesDone++;

@@ -1,0 +1,116 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Checkpoint } from '../../../src/backfill/checkpoint.ts';
+import { formatPlan, summarizePlan } from '../../../src/backfill/dry-run.ts';
+import { runBackfill } from '../../../src/backfill/run-backfill.ts';
+import type { FileResult, FileStatus } from '../../../src/pipeline/file-result.ts';
+import type { LogFileRef } from '../../../src/pipeline/log-file-ref.ts';
+
+const ref = (name: string): LogFileRef => ({ name, key: name, open: async () => [] });
+const result = (file: string, status: FileStatus, events = 10): FileResult => ({
+  file,
+  status,
+  events,
+  repaired: 0,
+  failed: 0,
+  indexes: [],
+  blocked: false,
+  durationMs: 1,
+  reason: status === 'rejected' ? 'corrupt-gzip: bad' : undefined,
+});
+const silentProgress = { update() {}, stop() {} };
+
+describe('runBackfill', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'run-backfill-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('records completed files, lists failed ones, and skips what the checkpoint holds on a rerun', async () => {
+    const path = join(dir, 'ckpt');
+    const files = ['a', 'b', 'c', 'd'].map(ref);
+    const statuses: Record<string, FileStatus> = { a: 'indexed', b: 'rejected', c: 'skipped', d: 'indexed' };
+    const deps = (checkpoint: Checkpoint, seen: string[]) => ({
+      processFile: async (file: LogFileRef) => {
+        seen.push(file.name);
+        return result(file.name, statuses[file.name] as FileStatus);
+      },
+      checkpoint,
+      concurrency: 2,
+      progress: silentProgress,
+      stopTaking: new AbortController().signal,
+      abortInFlight: new AbortController().signal,
+    });
+
+    const firstSeen: string[] = [];
+    const first = await runBackfill(files, deps(await Checkpoint.open(path), firstSeen));
+    expect(first).toMatchObject({
+      selected: 4,
+      alreadyDone: 0,
+      indexed: 2,
+      skipped: 1,
+      events: 30,
+      interrupted: false,
+    });
+    expect(first.failed).toEqual([{ file: 'b', reason: 'corrupt-gzip: bad' }]);
+    expect((await readFile(path, 'utf8')).split('\n').filter(Boolean).sort()).toEqual(['a', 'c', 'd']);
+
+    statuses.b = 'indexed';
+    const secondSeen: string[] = [];
+    const second = await runBackfill(files, deps(await Checkpoint.open(path), secondSeen));
+    expect(secondSeen).toEqual(['b']);
+    expect(second).toMatchObject({ selected: 4, alreadyDone: 3, indexed: 1, failed: [] });
+  });
+
+  it('takes no new file once stopped, and says it was interrupted', async () => {
+    const stop = new AbortController();
+    const seen: string[] = [];
+    const summary = await runBackfill(['a', 'b', 'c', 'd', 'e'].map(ref), {
+      processFile: async (file) => {
+        seen.push(file.name);
+        stop.abort();
+        return result(file.name, 'indexed');
+      },
+      checkpoint: await Checkpoint.open(join(dir, 'stop')),
+      concurrency: 1,
+      progress: silentProgress,
+      stopTaking: stop.signal,
+      abortInFlight: new AbortController().signal,
+    });
+    expect(seen).toEqual(['a']);
+    expect(summary).toMatchObject({ indexed: 1, interrupted: true });
+  });
+});
+
+describe('summarizePlan', () => {
+  it('groups files by account and region with their size and span of days', () => {
+    const groups = summarizePlan([
+      {
+        key: 'AWSLogs/111111111111/CloudTrail/us-east-1/2024/05/30/111111111111_CloudTrail_us-east-1_20240530T0000Z_a.json.gz',
+        size: 1024,
+      },
+      {
+        key: 'AWSLogs/111111111111/CloudTrail/us-east-1/2024/06/02/111111111111_CloudTrail_us-east-1_20240602T0000Z_b.json.gz',
+        size: 2048,
+      },
+      { key: 'exports/events.json', size: 10 },
+    ]);
+    expect(groups).toEqual([
+      { account: '(unnamed)', region: '(unnamed)', files: 1, bytes: 10, firstDay: '-', lastDay: '-' },
+      {
+        account: '111111111111',
+        region: 'us-east-1',
+        files: 2,
+        bytes: 3072,
+        firstDay: '2024-05-30',
+        lastDay: '2024-06-02',
+      },
+    ]);
+    expect(formatPlan(groups)).toMatch(/^Would load 3 files/);
+  });
+});
