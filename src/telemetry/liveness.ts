@@ -5,6 +5,11 @@ export interface LoopLivenessOptions {
   readonly staleAfterMs: number;
   /** While paused the loop is meant to be idle, which is healthy. */
   readonly isPaused: () => boolean;
+  /**
+   * When the loop last showed activity (epoch ms), if the loop keeps that time itself (such as
+   * `SqsWorker.lastActivity`); otherwise call `beat()`.
+   */
+  readonly lastActivity?: () => number;
   readonly now?: () => number;
 }
 
@@ -18,18 +23,19 @@ export interface LoopLiveness {
 /**
  * Liveness of the polling loop from its heartbeats. A receive long-polls for up to 20 s and a large
  * file can take minutes, so `staleAfterMs` should cover the longest quiet stretch a healthy worker
- * has (beat on file progress too, not only on receives). Starts alive: start-up counts as a beat.
+ * has. Starts alive: start-up counts as a beat.
  */
 export function createLoopLiveness(options: LoopLivenessOptions): LoopLiveness {
   const now = options.now ?? Date.now;
   let lastBeat = now();
+  const last = (): number => Math.max(lastBeat, options.lastActivity?.() ?? Number.NEGATIVE_INFINITY);
   return {
     beat() {
       lastBeat = now();
     },
     check() {
       if (options.isPaused()) return { ok: true, detail: 'paused' };
-      const quietMs = now() - lastBeat;
+      const quietMs = now() - last();
       if (quietMs <= options.staleAfterMs) return { ok: true };
       return {
         ok: false,

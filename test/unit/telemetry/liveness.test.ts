@@ -46,3 +46,20 @@ describe('createLoopLiveness', () => {
     expect(liveness.check().ok).toBe(false);
   });
 });
+
+describe('createLoopLiveness with the loop keeping its own time', () => {
+  it('reads the last activity from the loop', () => {
+    let clock = 1_000_000;
+    let activity = clock;
+    const liveness = createLoopLiveness({
+      staleAfterMs: 60_000,
+      isPaused: () => false,
+      lastActivity: () => activity,
+      now: () => clock,
+    });
+    clock += 70_000;
+    expect(liveness.check().ok).toBe(false);
+    activity = clock - 1000;
+    expect(liveness.check()).toEqual({ ok: true });
+  });
+});
