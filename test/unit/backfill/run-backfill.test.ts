@@ -54,7 +54,7 @@ describe('runBackfill', () => {
       alreadyDone: 0,
       indexed: 2,
       skipped: 1,
-      events: 30,
+      events: 40,
       interrupted: false,
     });
     expect(first.failed).toEqual([{ file: 'b', reason: 'corrupt-gzip: bad' }]);
