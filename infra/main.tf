@@ -28,9 +28,11 @@ locals {
 
   pause_parameter_name = coalesce(var.pause_parameter_name, "/${var.name}/paused")
 
-  opensearch_domain_arn  = var.create_opensearch_domain ? aws_opensearch_domain.this[0].arn : var.opensearch_domain_arn
+  # Without a created or given domain these fall back to placeholders, so that the plan gets as far as the
+  # precondition on the service (ecs.tf), whose message says what is missing.
+  opensearch_domain_arn  = var.create_opensearch_domain ? aws_opensearch_domain.this[0].arn : coalesce(var.opensearch_domain_arn, "arn:${local.partition}:es:${local.region}:${local.account_id}:domain/unset")
   opensearch_endpoint    = var.create_opensearch_domain ? aws_opensearch_domain.this[0].endpoint : trimsuffix(trimprefix(coalesce(var.opensearch_endpoint, "unset"), "https://"), "/")
-  opensearch_domain_name = var.create_opensearch_domain ? aws_opensearch_domain.this[0].domain_name : element(split("/", coalesce(var.opensearch_domain_arn, "unset/unset")), 1)
+  opensearch_domain_name = var.create_opensearch_domain ? aws_opensearch_domain.this[0].domain_name : element(split("/", local.opensearch_domain_arn), 1)
 
   alarm_topic_arn = var.create_alarm_topic ? aws_sns_topic.alarms[0].arn : var.alarm_topic_arn
   alarm_actions   = local.alarm_topic_arn == null ? [] : [local.alarm_topic_arn]

@@ -278,7 +278,7 @@ variable "log_retention_days" {
 }
 
 variable "log_kms_key_arn" {
-  description = "KMS key for the CloudWatch log groups. Null uses CloudWatch Logs' default encryption."
+  description = "KMS key for the CloudWatch log groups (its key policy must let CloudWatch Logs use it). Null uses CloudWatch Logs' default encryption."
   type        = string
   default     = null
 }

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Builds the Terraform check tools into the cache (see tools-env.sh) without the Terraform or
 # GitHub registries: Terraform and tflint (+ the AWS ruleset) from the Go module proxy, checkov from PyPI,
-# and the provider schema for schema-check.py from the npm registry.
+# and the provider schema package from npm, from which `stub` builds the schema-only stand-in provider.
 # Idempotent: a tool already at the pinned version is not rebuilt. Usage:
-#   infra/scripts/build-tools.sh [terraform] [tflint] [checkov] [schema]      (default: all four)
+#   infra/scripts/build-tools.sh [terraform] [tflint] [checkov] [schema] [stub]   (default: all)
 # The AWS provider is separate and much heavier: infra/scripts/build-aws-provider.sh.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -78,13 +78,14 @@ fetch_schema() {
 }
 
 targets=("$@")
-[[ ${#targets[@]} -gt 0 ]] || targets=(terraform tflint checkov schema)
+[[ ${#targets[@]} -gt 0 ]] || targets=(terraform tflint checkov schema stub)
 for t in "${targets[@]}"; do
   case "$t" in
     terraform) timed terraform build_terraform ;;
     tflint) timed tflint build_tflint ;;
     checkov) timed checkov build_checkov ;;
     schema) timed schema fetch_schema ;;
-    *) echo "build-tools: unknown tool '$t' (terraform, tflint, checkov, schema)" >&2; exit 2 ;;
+    stub) timed stub "$here/build-stub-provider.sh" ;;
+    *) echo "build-tools: unknown tool '$t' (terraform, tflint, checkov, schema, stub)" >&2; exit 2 ;;
   esac
 done

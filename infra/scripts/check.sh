@@ -3,11 +3,10 @@
 # Exit status: 0 when every check that ran passed (skipped ones do not fail the run), 1 when any failed.
 # Tools come from the cache that infra/scripts/build-tools.sh and build-aws-provider.sh fill, or PATH.
 #   fmt       terraform fmt -check -recursive
-#   validate  terraform init -backend=false + validate (root module and examples), provider from the mirror
+#   validate  terraform init -backend=false + validate (root module and examples): the provider built from
+#             source if present, else the schema-only stand-in (stub-provider/)
 #   tflint    terraform ruleset (preset "all") + AWS ruleset, root module and examples
 #   checkov   every finding fixed or suppressed inline with a reason
-#   schema    schema-check.py: argument/block names and required arguments against the provider schema
-#             (the stand-in for validate where the provider binary cannot be built)
 # INFRA_CHECK_USE_REGISTRY=1 lets validate download the provider from the Terraform registry instead.
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -43,13 +42,27 @@ else
 fi
 
 # --- validate --------------------------------------------------------------------------------------------
+# The real provider when built (build-aws-provider.sh), else the schema-only stand-in (build-stub-provider.sh):
+# Terraform core then validates names, types, required arguments, blocks and references against the
+# hashicorp/aws 6.25.0 schema, but the provider's own value checks do not run (README, "Checks").
 provider_binary="$(find "$PROVIDER_MIRROR" -name 'terraform-provider-aws_v*' -type f 2>/dev/null | head -1)"
+stub_binary="$(find "$STUB_PROVIDER_MIRROR" -name 'terraform-provider-aws_v*' -type f 2>/dev/null | head -1)"
+validate_config=""
+if [[ -n "$provider_binary" ]]; then
+  validate_config="$TF_CLI_CONFIG"
+  validate_label="hashicorp/aws built from source: $provider_binary"
+elif [[ "${INFRA_CHECK_USE_REGISTRY:-0}" == 1 ]]; then
+  validate_label="hashicorp/aws from the Terraform registry"
+elif [[ -n "$stub_binary" ]]; then
+  validate_config="$STUB_TF_CLI_CONFIG"
+  validate_label="schema-only stand-in for hashicorp/aws $STUB_PROVIDER_VERSION (provider-side value checks do not run)"
+fi
 if [[ -z "$terraform_cli" ]]; then
   skip validate "no terraform or tofu"
-elif [[ -z "$provider_binary" && "${INFRA_CHECK_USE_REGISTRY:-0}" != 1 ]]; then
-  skip validate "no hashicorp/aws provider in the mirror $PROVIDER_MIRROR (infra/scripts/build-aws-provider.sh; or INFRA_CHECK_USE_REGISTRY=1 with registry access)"
+elif [[ -z "${validate_label:-}" ]]; then
+  skip validate "no hashicorp/aws provider: neither built (infra/scripts/build-aws-provider.sh) nor the stand-in (infra/scripts/build-tools.sh stub), and INFRA_CHECK_USE_REGISTRY is not 1"
 else
-  section "validate (${provider_binary:-provider from the registry})"
+  section "validate ($validate_label)"
   # Work on a copy: init writes .terraform/ and a lock file, neither of which belongs in the repository.
   work="$(mktemp -d)"
   cp -r "$infra" "$work/infra"
@@ -57,13 +70,13 @@ else
   for module in "${modules[@]}"; do
     dir="$work/infra${module#"$infra"}"
     echo "-- infra${module#"$infra"}"
-    if [[ -n "$provider_binary" ]]; then export TF_CLI_CONFIG_FILE="$TF_CLI_CONFIG"; fi
-    if ! "$terraform_cli" -chdir="$dir" init -backend=false -input=false -no-color >"$work/init.log" 2>&1; then
+    if ! TF_CLI_CONFIG_FILE="${validate_config:-${TF_CLI_CONFIG_FILE:-}}" \
+      "$terraform_cli" -chdir="$dir" init -backend=false -input=false -no-color >"$work/init.log" 2>&1; then
       cat "$work/init.log"
       status=1
       continue
     fi
-    "$terraform_cli" -chdir="$dir" validate -no-color || status=1
+    TF_CLI_CONFIG_FILE="${validate_config:-${TF_CLI_CONFIG_FILE:-}}" "$terraform_cli" -chdir="$dir" validate -no-color || status=1
   done
   rm -rf "$work"
   record validate $status
@@ -102,18 +115,6 @@ if [[ -n "$checkov_bin" ]]; then
   record checkov $?
 else
   skip checkov "no checkov in $CHECKOV_VENV or on PATH (infra/scripts/build-tools.sh checkov)"
-fi
-
-# --- schema ----------------------------------------------------------------------------------------------
-schema_python="$CHECKOV_VENV/bin/python"
-if [[ ! -f "$CDKTF_PROVIDER_AWS_DIR/lib/ecs-service/index.js" ]]; then
-  skip schema "no provider schema package in $CDKTF_PROVIDER_AWS_DIR (infra/scripts/build-tools.sh schema)"
-elif ! [[ -x "$schema_python" ]] || ! "$schema_python" -c 'import hcl2' 2>/dev/null; then
-  skip schema "no Python with python-hcl2 (it comes with the checkov virtualenv: infra/scripts/build-tools.sh checkov)"
-else
-  section "schema (hashicorp/aws schema from @cdktf/provider-aws $CDKTF_PROVIDER_AWS_VERSION)"
-  "$schema_python" "$here/schema-check.py" "$CDKTF_PROVIDER_AWS_DIR/lib" "$infra"
-  record schema $?
 fi
 
 # --- summary ---------------------------------------------------------------------------------------------

@@ -19,10 +19,15 @@ AWS_PROVIDER_MODULE="${AWS_PROVIDER_MODULE:-github.com/hashicorp/terraform-provi
 AWS_PROVIDER_MODULE_VERSION="${AWS_PROVIDER_MODULE_VERSION:-}"
 AWS_PROVIDER_VERSION="${AWS_PROVIDER_VERSION:-6.0.0}"
 
-# The provider schema as generated into @cdktf/provider-aws (npm), for schema-check.py where the provider
-# binary cannot be built. 21.22.1 was generated from hashicorp/aws 6.25.0.
+# Where the real provider cannot be built, `terraform validate` runs against a schema-only stand-in
+# (stub-provider/): the hashicorp/aws schema rebuilt from the npm package @cdktf/provider-aws, whose
+# 21.22.1 release was generated from hashicorp/aws 6.25.0, served through terraform-plugin-go.
 CDKTF_PROVIDER_AWS_VERSION="21.22.1"
 CDKTF_PROVIDER_AWS_DIR="$TOOLS_DIR/cdktf-provider-aws-$CDKTF_PROVIDER_AWS_VERSION"
+STUB_PROVIDER_VERSION="6.25.0"
+TERRAFORM_PLUGIN_GO_VERSION="v0.22.0"
+STUB_PROVIDER_MIRROR="$TOOLS_DIR/stub-provider-mirror"
+STUB_TF_CLI_CONFIG="$TOOLS_DIR/terraformrc-stub"
 
 PROVIDER_MIRROR="$TOOLS_DIR/provider-mirror"
 TF_CLI_CONFIG="$TOOLS_DIR/terraformrc"
