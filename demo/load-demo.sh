@@ -7,8 +7,8 @@ set -euo pipefail
 
 bucket="${BUCKET:-cloudtrail-indexer-demo}"
 logs_dir="${DEMO_LOGS_DIR:-$(dirname "$0")/logs}"
-# <account>_CloudTrail_<region>_<YYYYMMDD>T<hhmm>Z_<unique>.json[.gz]
-name_pattern='^([0-9]+)_CloudTrail_([a-z0-9-]+)_([0-9]{4})([0-9]{2})([0-9]{2})T[0-9]{4}Z_[A-Za-z0-9]+\.json(\.gz)?$'
+# <12-digit account>_CloudTrail_<region>_<YYYYMMDD>T<hhmm>Z_<unique>.json[.gz]
+name_pattern='^([0-9]{12})_CloudTrail_([a-z0-9-]+)_([0-9]{4})([0-9]{2})([0-9]{2})T[0-9]{4}Z_[A-Za-z0-9]+\.json(\.gz)?$'
 
 uploaded=0
 for file in "$logs_dir"/*; do
