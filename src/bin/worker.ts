@@ -1,36 +1,67 @@
 import type { Command } from 'commander';
 import pLimit from 'p-limit';
-import { ConfigError, loadConfig } from '../config.ts';
+import type { Logger } from 'pino';
+import { ConfigError, type ConfigWith, loadConfig } from '../config.ts';
+import { createDomainWatch, type DomainWatch } from '../control/domain-watch.ts';
+import { createIngestionGate, type IngestionGate } from '../control/ingestion-gate.ts';
+import { PauseReason } from '../control/pause-reason.ts';
+import { createPauseSwitch } from '../control/pause-switch.ts';
 import { createS3Client, createSqsClient } from '../pipeline/aws-clients.ts';
 import { createPipeline } from '../pipeline/create-pipeline.ts';
 import { s3LogFileRef } from '../pipeline/s3-log-file-ref.ts';
+import { createHealthServer } from '../telemetry/health-server.ts';
+import { createLoopLiveness } from '../telemetry/liveness.ts';
 import { createLogger } from '../telemetry/logger.ts';
+import { createMetrics, MessageFormat, type Metrics } from '../telemetry/metrics.ts';
+import type { HandledMessage } from '../worker/handle-notification.ts';
 import { SqsWorker } from '../worker/sqs-worker.ts';
+import { createOpenSearchServiceClient, createSsmClient } from './control-clients.ts';
+
+type WorkerConfig = ConfigWith<'QUEUE_URL' | 'OPENSEARCH_URL'>;
 
 export function registerWorkerCommand(program: Command): void {
   program
     .command('worker')
     .description('Long-poll the SQS queue and index every CloudTrail log file it announces (the service).')
     .action(async () => {
-      await runWorker();
+      process.exitCode = await runWorker();
     });
 }
 
-/** The composition root of the long-running service: builds every collaborator once, wires them, runs. */
-export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  let config: ReturnType<typeof loadConfig<'QUEUE_URL' | 'OPENSEARCH_URL'>>;
+/**
+ * The composition root of the long-running service: builds every collaborator once, wires them,
+ * runs until SIGTERM/SIGINT, drains. Returns the exit status.
+ */
+export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  let config: WorkerConfig;
   try {
     config = loadConfig(env, ['QUEUE_URL', 'OPENSEARCH_URL']);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`${error.message}\n`);
-    process.exitCode = 2;
-    return;
+    return 2;
   }
   const logger = createLogger({ level: config.LOG_LEVEL, base: { command: 'worker' } });
+  const metrics = createMetrics();
   const s3 = createS3Client(env);
   const sqs = createSqsClient();
-  const pipeline = createPipeline(config, logger);
+  const ssm = createSsmClient();
+  const gate = createIngestionGate({
+    logger,
+    pauseSwitch: createPauseSwitch(ssm, config.PAUSE_PARAMETER_NAME),
+  });
+  // A file in flight shows progress with every bulk request, so a large file keeps the loop alive.
+  let liveness: ReturnType<typeof createLoopLiveness> | undefined;
+  const pipeline = createPipeline(config, logger, {
+    onBulkRequest: (event) => {
+      metrics.bulkRequest(event.durationMs / 1000, event.status);
+      liveness?.beat();
+    },
+    // The cluster pushes back: take no new messages while the sink waits; files in flight go on.
+    onPressure: (event) =>
+      gate.holdFor(PauseReason.backpressure, event.delayMs, `${event.kind}: ${event.reason}`),
+  });
+  metrics.watchSinkTotals(pipeline.sink.counters);
   const files = pLimit(config.FILES_IN_FLIGHT);
 
   const worker = new SqsWorker(
@@ -48,41 +79,152 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
       logger,
       keyPrefix: config.KEY_PREFIX,
       refFor: (object) => s3LogFileRef(s3, object, config.MAX_OBJECT_BYTES),
-      processFile: (ref, signal) => files(() => pipeline.processFile(ref, signal)),
+      processFile: (ref, signal) =>
+        files(async () => {
+          const done = metrics.fileStarted();
+          try {
+            return await pipeline.processFile(ref, signal);
+          } finally {
+            done();
+          }
+        }),
+      onMessage: (handled) => recordMessage(metrics, handled),
+      onReceiveError: () => metrics.failure('unavailable'),
     },
   );
+  liveness = createLoopLiveness({
+    // Receives return at least every 20 s (long poll); bulk requests beat during long files.
+    staleAfterMs: Math.max(120_000, config.HEARTBEAT_SECONDS * 2000),
+    isPaused: () => gate.paused,
+    lastActivity: () => worker.lastActivity,
+  });
+  const health = createHealthServer({
+    port: config.HEALTH_PORT,
+    registry: metrics.registry,
+    logger,
+    liveness: () => liveness.check(),
+    readiness: async () => {
+      await pipeline.sink.client.ping();
+      return { ok: true };
+    },
+  });
+  const domainWatch = config.OPENSEARCH_DOMAIN_NAME
+    ? createDomainWatch({
+        client: createOpenSearchServiceClient(),
+        domainName: config.OPENSEARCH_DOMAIN_NAME,
+        logger,
+        onChange: (changing, detail) =>
+          changing ? gate.hold(PauseReason.domainChange, detail) : gate.release(PauseReason.domainChange),
+      })
+    : undefined;
 
-  await pipeline.sink.prepare();
-  worker.start();
-  logger.info({ queueUrl: config.QUEUE_URL, filesInFlight: config.FILES_IN_FLIGHT }, 'worker started');
+  let stopping = false;
+  const address = await health.start();
+  logger.info({ port: address.port }, 'health endpoints listening');
+  try {
+    await prepareSink(pipeline.sink, logger, () => stopping);
+  } catch (error) {
+    logger.error({ error: (error as Error).message }, 'OpenSearch is not usable; stopping');
+    await health.close();
+    return 1;
+  }
+  gate.onChange((paused, reasons) => {
+    metrics.paused(reasons);
+    if (paused) worker.stopReceiving();
+    else if (!stopping) worker.start();
+  });
+  await gate.start();
+  await domainWatch?.start();
+  if (!gate.paused) worker.start();
+  logger.info(
+    { queueUrl: config.QUEUE_URL, filesInFlight: config.FILES_IN_FLIGHT, paused: gate.paused },
+    'worker started',
+  );
 
-  await new Promise<void>((resolve) => {
-    let stopping = false;
+  await untilSignal(logger, () => {
+    stopping = true;
+  });
+  logger.info(
+    { inFlight: worker.inFlight, graceSeconds: config.SHUTDOWN_GRACE_SECONDS },
+    'stopping: draining files in flight',
+  );
+  const { finished } = await worker.drain(config.SHUTDOWN_GRACE_SECONDS * 1000);
+  logger.info(
+    { finished },
+    finished ? 'drained: every file in flight finished' : 'grace period over: unfinished messages released',
+  );
+  await shutdown({ gate, domainWatch, health, pipeline, clients: [s3, sqs, ssm] });
+  logger.flush();
+  return 0;
+}
+
+/** Start-up check with patience: a cluster that is still starting is waited for, a wrong URL or credentials are reported. */
+async function prepareSink(
+  sink: ReturnType<typeof createPipeline>['sink'],
+  logger: Logger,
+  stopping: () => boolean,
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await sink.prepare();
+      return;
+    } catch (error) {
+      if (attempt >= 10 || stopping()) throw error;
+      logger.warn({ attempt, error: (error as Error).message }, 'OpenSearch not ready; trying again in 10 s');
+      await new Promise((resolve) => setTimeout(resolve, 10_000));
+    }
+  }
+}
+
+function untilSignal(logger: Logger, onFirst: () => void): Promise<void> {
+  return new Promise((resolve) => {
+    let received = false;
     const stop = (signal: NodeJS.Signals): void => {
-      if (stopping) {
+      if (received) {
         logger.warn({ signal }, 'second signal: exiting now');
+        logger.flush();
         process.exit(1);
       }
-      stopping = true;
-      logger.info(
-        { signal, inFlight: worker.inFlight, graceSeconds: config.SHUTDOWN_GRACE_SECONDS },
-        'stopping: draining files in flight',
-      );
-      void worker.drain(config.SHUTDOWN_GRACE_SECONDS * 1000).then(({ finished }) => {
-        logger.info(
-          { finished },
-          finished
-            ? 'drained: every file in flight finished'
-            : 'grace period over: unfinished messages released',
-        );
-        resolve();
-      });
+      received = true;
+      logger.info({ signal }, 'signal received');
+      onFirst();
+      resolve();
     };
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);
   });
-  await pipeline.close();
-  sqs.destroy();
-  s3.destroy();
-  logger.flush();
+}
+
+async function shutdown(parts: {
+  gate: IngestionGate;
+  domainWatch: DomainWatch | undefined;
+  health: { close(): Promise<void> };
+  pipeline: { close(): Promise<void> };
+  clients: ReadonlyArray<{ destroy(): void }>;
+}): Promise<void> {
+  parts.gate.stop();
+  parts.domainWatch?.stop();
+  await parts.health.close();
+  await parts.pipeline.close();
+  for (const client of parts.clients) client.destroy();
+}
+
+function recordMessage(metrics: Metrics, handled: HandledMessage): void {
+  const notification = handled.notification;
+  metrics.messageReceived(
+    !notification
+      ? MessageFormat.unrecognized
+      : notification.format === 's3-event' && notification.viaSns
+        ? MessageFormat.snsS3Event
+        : notification.format,
+  );
+  if (!notification) metrics.failure('unparseable-message');
+  for (const file of handled.files) {
+    metrics.fileDone(file.status, {
+      events: file.events,
+      repaired: file.repaired,
+      lagSeconds: file.lagSeconds,
+    });
+    if (file.failure) metrics.failure(file.failure as Parameters<Metrics['failure']>[0]);
+  }
 }

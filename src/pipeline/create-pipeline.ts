@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { ConfigWith } from '../config.ts';
 import { createOpenSearchSink, type OpenSearchSink } from '../sinks/opensearch/opensearch-sink.ts';
+import type { SinkHooks } from '../sinks/opensearch/sink-hooks.ts';
 import type { TransformOptions } from '../transforms/transform-log-file.ts';
 import type { FileResult } from './file-result.ts';
 import type { LogFileRef } from './log-file-ref.ts';
@@ -18,8 +19,12 @@ export interface Pipeline {
  * built once from the configuration. Drivers differ only in where references come from and what they
  * do with each result.
  */
-export function createPipeline(config: ConfigWith<'OPENSEARCH_URL'>, logger: Logger): Pipeline {
-  const sink = createOpenSearchSink(config, { logger });
+export function createPipeline(
+  config: ConfigWith<'OPENSEARCH_URL'>,
+  logger: Logger,
+  hooks?: SinkHooks,
+): Pipeline {
+  const sink = createOpenSearchSink(config, hooks ? { logger, hooks } : { logger });
   const transform: TransformOptions = {
     routing: config.INDEX_ROUTING,
     indexPrefix: config.INDEX_PREFIX,

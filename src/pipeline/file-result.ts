@@ -22,8 +22,10 @@ export interface FileResult {
   readonly repaired: number;
   readonly failed: number;
   readonly indexes: readonly string[];
-  /** Why it was skipped, retried or rejected. */
+  /** Why it was skipped, retried or rejected: a sentence for logs. */
   readonly reason?: string | undefined;
+  /** The same as a short code for metrics (`corrupt-gzip`, `object-missing`, `documents-rejected`, ...). */
+  readonly failure?: string | undefined;
   /** The cluster refused writes (block or sustained throttling): stop taking new work for a while. */
   readonly blocked: boolean;
   readonly durationMs: number;

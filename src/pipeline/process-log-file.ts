@@ -84,7 +84,8 @@ export async function processLogFile(
     : `${written.failed.length} of ${stats.documents} events not accepted by OpenSearch (first: ${written.failed[0]?.reason ?? 'unknown'})`;
   // Documents the sink could not deliver after its retries stay undelivered: another attempt later
   // (and, past the queue's receive count, the dead-letter queue) keeps them from being lost.
-  return finish(FileStatus.Retry, { ...counts, reason });
+  const failure = written.aborted ? 'other' : written.blocked ? 'blocked' : 'documents-rejected';
+  return finish(FileStatus.Retry, { ...counts, reason, failure });
 }
 
 function classifyFileError(error: unknown): [FileStatus, Partial<FileResult>] {
@@ -98,11 +99,14 @@ function classifyFileError(error: unknown): [FileStatus, Partial<FileResult>] {
     if (error.reason === LogFileErrorReason.DigestFile)
       return [FileStatus.Skipped, { reason: error.message }];
     const status = error.reason === LogFileErrorReason.ReadFailed ? FileStatus.Retry : FileStatus.Rejected;
-    return [status, { reason: `${error.reason}: ${error.message}` }];
+    return [status, { reason: `${error.reason}: ${error.message}`, failure: error.reason }];
   }
   // Anything else (a network error opening the file, an OpenSearch client failure) is taken as
   // transient: the file is retried later rather than set aside.
-  return [FileStatus.Retry, { reason: `unexpected: ${(error as Error)?.message ?? String(error)}` }];
+  return [
+    FileStatus.Retry,
+    { reason: `unexpected: ${(error as Error)?.message ?? String(error)}`, failure: 'other' },
+  ];
 }
 
 function logSummary(logger: Logger, result: FileResult): void {

@@ -90,6 +90,37 @@ describe('the worker, as its own process, against real LocalStack and OpenSearch
     expect(await countDocuments(stack.OPENSEARCH_URL, pattern())).toBe(before + new Set(file.eventIds).size);
   });
 
+  it('serves liveness, readiness and Prometheus metrics on the health port', async () => {
+    const port = (await worker.waitForLog((line) => line.msg === 'health endpoints listening'))
+      .port as number;
+    const base = `http://127.0.0.1:${port}`;
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toMatch(/cloudtrail_indexer_files_total\{outcome="indexed"\} [1-9]/);
+    expect(metrics).toMatch(/cloudtrail_indexer_events_indexed_total [1-9]/);
+  });
+
+  it('indexes nothing while paused, and everything once resumed', async () => {
+    const file = corpusFiles[40] as CloudTrailFile;
+    const env = fixture.workerEnv();
+    const pause = startCli(['pause', '--reason', 'cluster upgrade test'], env);
+    expect(await pause.exited).toBe(0);
+    await worker.waitForLog((line) => line.msg === 'ingestion paused: not receiving messages', 30_000);
+    // A long poll already under way (20 s at most) may still deliver; wait it out, then upload.
+    await new Promise((resolve) => setTimeout(resolve, 21_000));
+    const before = await countDocuments(stack.OPENSEARCH_URL, pattern());
+    await fixture.upload(file);
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    expect(await countDocuments(stack.OPENSEARCH_URL, pattern())).toBe(before);
+    expect((await fixture.queueDepth()).visible).toBe(1);
+
+    const resume = startCli(['resume'], env);
+    expect(await resume.exited).toBe(0);
+    const expected = before + new Set(file.eventIds).size;
+    expect(await waitForCount(stack.OPENSEARCH_URL, pattern(), expected, 60_000)).toBe(expected);
+  });
+
   it('moves poison messages to the dead-letter queue with their reason and keeps indexing the rest', async () => {
     const good = corpusFiles[30] as CloudTrailFile;
     const before = await countDocuments(stack.OPENSEARCH_URL, pattern());
