@@ -160,6 +160,11 @@ variable "cluster_arn" {
   description = "ARN of an existing ECS cluster. Null creates a cluster named `name` with Container Insights. An existing cluster needs Container Insights for the backlog-per-task scaling metric and the no-running-task alarm."
   type        = string
   default     = null
+
+  validation {
+    condition     = var.cluster_arn == null || can(regex("^arn:[^:]+:ecs:[^:]+:[0-9]{12}:cluster/.+$", var.cluster_arn))
+    error_message = "cluster_arn must be a cluster ARN (arn:aws:ecs:<region>:<account>:cluster/<name>), not a name."
+  }
 }
 
 variable "subnet_ids" {
@@ -399,6 +404,11 @@ variable "opensearch_domain_arn" {
   description = "ARN of an existing domain (arn:aws:es:<region>:<account>:domain/<name>). Used when create_opensearch_domain is false."
   type        = string
   default     = null
+
+  validation {
+    condition     = var.opensearch_domain_arn == null || can(regex("^arn:[^:]+:es:[^:]+:[0-9]{12}:domain/[a-z][a-z0-9-]{2,27}$", var.opensearch_domain_arn))
+    error_message = "opensearch_domain_arn must look like arn:aws:es:<region>:<account>:domain/<name>."
+  }
 }
 
 variable "opensearch_domain_name" {
