@@ -22,7 +22,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
@@ -40,6 +40,7 @@ const RESULTS = join(ROOT, 'bench/RESULTS.md');
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const RSS_FILE_BYTES = 200 * 1024 * 1024;
+const RSS_RUNS = Number(process.env.BENCH_RSS_RUNS ?? 3);
 const CHUNK_BYTES = 64 * 1024;
 const args = new Set(process.argv.slice(2));
 
@@ -96,10 +97,12 @@ function median(values: number[]): number {
 
 interface Measure {
   readonly name: string;
-  readonly microsPerEvent: number;
-  readonly bestMicrosPerEvent: number;
-  readonly eventsPerSecond: number;
-  readonly megabytesPerSecond: number;
+  /** CPU time (user + system, all threads of the process) per event: what one core spends. */
+  readonly cpuMicrosPerEvent: number;
+  /** Wall time per event; above the CPU time when other processes share the cores. */
+  readonly wallMicrosPerEvent: number;
+  readonly eventsPerCpuSecond: number;
+  readonly megabytesPerCpuSecond: number;
 }
 
 async function measure(
@@ -109,20 +112,24 @@ async function measure(
   run: () => Promise<number>,
 ): Promise<Measure> {
   await run(); // warm-up: JIT and caches
-  const times: number[] = [];
+  const wall: number[] = [];
+  const cpu: number[] = [];
   for (let i = 0; i < RUNS; i++) {
-    const start = process.hrtime.bigint();
+    const startWall = process.hrtime.bigint();
+    const startCpu = process.cpuUsage();
     const seen = await run();
-    times.push(Number(process.hrtime.bigint() - start) / 1e9);
+    const usedCpu = process.cpuUsage(startCpu);
+    wall.push(Number(process.hrtime.bigint() - startWall) / 1e9);
+    cpu.push((usedCpu.user + usedCpu.system) / 1e6);
     if (seen !== count) throw new Error(`${name}: expected ${count} events, got ${seen}`);
   }
-  const seconds = median(times);
+  const cpuSeconds = median(cpu);
   return {
     name,
-    microsPerEvent: (seconds * 1e6) / count,
-    bestMicrosPerEvent: (Math.min(...times) * 1e6) / count,
-    eventsPerSecond: count / seconds,
-    megabytesPerSecond: bytes / 1024 / 1024 / seconds,
+    cpuMicrosPerEvent: (cpuSeconds * 1e6) / count,
+    wallMicrosPerEvent: (median(wall) * 1e6) / count,
+    eventsPerCpuSecond: count / cpuSeconds,
+    megabytesPerCpuSecond: bytes / 1024 / 1024 / cpuSeconds,
   };
 }
 
@@ -244,6 +251,12 @@ async function workloadFiles(): Promise<{ plain: string; gzipped: string; events
   return { plain, gzipped, events: Number(readFileSync(countFile, 'utf8')) };
 }
 
+function emptyLogFile(): string {
+  const path = join(WORKLOAD, '123456789012_CloudTrail_us-east-1_20240601T0000Z_BenchEmptyRecords.json');
+  writeFileSync(path, '{"Records":[]}');
+  return path;
+}
+
 /** Runs the real CLI under /usr/bin/time -v, output to /dev/null. */
 function measureCli(file: string, events: number): RssRun {
   const result = spawnSync(
@@ -281,35 +294,52 @@ function format(n: number, digits = 0): string {
 
 const { measures, averageEventBytes, eventCount } = await throughput();
 const lines = [
-  `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} cores, one used), Node ${process.version}.`,
+  `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} cores, ` +
+    `shared with other work; load average ${loadavg()[0]?.toFixed(1)} at the end), Node ${process.version}.`,
   `${format(EVENTS)} events derived from the ${format(eventCount)} corpus events (fresh eventIDs), ` +
-    `compact, ${format(averageEventBytes)} bytes/event on average; median of ${RUNS} runs after a warm-up.`,
+    `compact, ${format(averageEventBytes)} bytes/event on average; median of ${RUNS} runs after a warm-up. ` +
+    'The code is single-threaded; CPU time counts every thread of the process (zlib inflates on the libuv ' +
+    'pool), so it is the cost on one core, and the wall time shows the contention on the shared machine.',
   '',
-  '| path | µs/event (median) | µs/event (best) | events/s (median) | MB/s (median) |',
+  '| path | CPU µs/event | events per CPU second | MB per CPU second | wall µs/event |',
   '|---|---:|---:|---:|---:|',
   ...measures.map(
     (m) =>
-      `| ${m.name} | ${format(m.microsPerEvent, 2)} | ${format(m.bestMicrosPerEvent, 2)} | ${format(m.eventsPerSecond)} | ${format(m.megabytesPerSecond)} |`,
+      `| ${m.name} | ${format(m.cpuMicrosPerEvent, 2)} | ${format(m.eventsPerCpuSecond)} | ${format(m.megabytesPerCpuSecond)} | ${format(m.wallMicrosPerEvent, 2)} |`,
   ),
 ];
 console.log(lines.join('\n'));
 
 if (!args.has('--skip-rss')) {
   const { plain, gzipped, events } = await workloadFiles();
-  const runs = [measureCli(plain, events), measureCli(gzipped, events)];
+  // Several runs each: peak RSS is reported as the worst run, since a memory limit must hold for all.
+  const repeat = (file: string): RssRun[] => Array.from({ length: RSS_RUNS }, () => measureCli(file, events));
+  const runs = [
+    { label: 'uncompressed', runs: repeat(plain) },
+    { label: 'gzip', runs: repeat(gzipped) },
+  ];
+  const baseline = measureCli(emptyLogFile(), 0);
   const rssLines = [
     '',
     `The real command, \`node src/bin/cli.ts transform FILE > /dev/null\`, under \`/usr/bin/time -v\`, on a generated ` +
-      `log file of ${format(runs[0]!.fileBytes / 1024 / 1024)} MB uncompressed (${format(events)} events, one ` +
-      '`{"Records":[...]}` object, in bench/workload/):',
+      `log file of ${format(runs[0]!.runs[0]!.fileBytes / 1024 / 1024)} MB uncompressed (${format(events)} events, one ` +
+      `\`{"Records":[...]}\` object, in bench/workload/), ${RSS_RUNS} runs each:`,
     '',
-    '| file | peak RSS | wall | CPU (user+sys) | CPU µs/event, end to end |',
+    '| file | peak RSS (worst run) | peak RSS (each run) | CPU user+sys (median) | CPU µs/event, end to end |',
     '|---|---:|---:|---:|---:|',
-    ...runs.map(
-      (run, i) =>
-        `| ${i === 0 ? 'uncompressed' : 'gzip'}, ${format(run.fileBytes / 1024 / 1024)} MB | **${format(run.maxRssKb / 1024)} MB** | ` +
-        `${format(run.wallSeconds, 1)} s | ${format(run.cpuSeconds, 1)} s | ${format((run.cpuSeconds * 1e6) / run.events, 1)} |`,
-    ),
+    ...runs.map(({ label, runs: each }) => {
+      const cpu = median(each.map((run) => run.cpuSeconds));
+      const peaks = each.map((run) => format(run.maxRssKb / 1024));
+      const worst = Math.max(...each.map((run) => run.maxRssKb));
+      return (
+        `| ${label}, ${format(each[0]!.fileBytes / 1024 / 1024)} MB | **${format(worst / 1024)} MB** | ${peaks.join(', ')} MB | ` +
+        `${format(cpu, 1)} s | ${format((cpu * 1e6) / events, 1)} |`
+      );
+    }),
+    '',
+    `For scale: the same command on \`{"Records":[]}\` peaks at ${format(baseline.maxRssKb / 1024)} MB (Node 24, type ` +
+      'stripping and every command module loaded), so reading 200 MB adds about ' +
+      `${format((Math.max(...runs[0]!.runs.map((run) => run.maxRssKb)) - baseline.maxRssKb) / 1024)} MB.`,
   ];
   console.log(rssLines.join('\n'));
   lines.push(...rssLines);
@@ -325,6 +355,18 @@ if (args.has('--write-results')) {
     'Reproduce: `npm run bench:transform -- --write-results` (`BENCH_EVENTS`, `BENCH_RUNS` adjust the run).',
     '',
     ...lines,
+    '',
+    'Notes:',
+    '',
+    '- Targets (issue 3): at least 50,000 events/s on one core for read + parse + flatten + serialize, and a',
+    '  peak RSS of at most 256 MB for `transform` on a 200 MB uncompressed file.',
+    '- Memory is bounded by design (one chunk and one record at a time); with `--trace-gc` the live JS heap',
+    '  after a full collection stays near 25 MB through the whole 200 MB file. The rest of the RSS is Node,',
+    '  its TypeScript stripper, the modules of every command that src/bin/cli.ts imports, and V8 heap headroom.',
+    "- Reads and writes use 64 KiB chunks on purpose: with 256 KiB reads, glibc's dynamic mmap threshold rose",
+    '  after the first freed chunk and the peak RSS came out at either about 180 or about 400 MB from run to run',
+    '  (`MALLOC_MMAP_THRESHOLD_=131072` made it steady too). Anything that repeatedly allocates and frees',
+    '  buffers above 128 KiB in the worker deserves the same care.',
     end,
   ].join('\n');
   const current = existsSync(RESULTS) ? readFileSync(RESULTS, 'utf8') : '# Benchmark results\n';
