@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_FLATTEN_KEYS } from './transforms/flatten-fields.ts';
 
 /**
  * The service's whole configuration: one schema over environment variables, parsed once at
@@ -6,18 +7,6 @@ import { z } from 'zod';
  * what was expected. AWS settings follow the SDK's own conventions (AWS_REGION, AWS_ENDPOINT_URL,
  * the default credential chain), so no parallel variables exist for them.
  */
-
-const DEFAULT_FLATTEN_KEYS = [
-  'requestParameters',
-  'responseElements',
-  'additionalEventData',
-  'serviceEventDetails',
-  'resources',
-  'tlsDetails',
-  'addendum',
-  'edgeDeviceDetails',
-  'insightDetails',
-] as const;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -82,6 +71,8 @@ const schema = z.object({
   INDEX_SHARDS: wholeNumber(1, 1024, 'shards').default(1),
   INDEX_REPLICAS: wholeNumber(0, 15, 'replicas').default(0),
   INDEX_TOTAL_FIELDS_LIMIT: wholeNumber(100, 100_000, 'fields').default(8192),
+  /** `setup` installs an ISM policy deleting `<prefix>-*` indexes this many days after their creation; unset: none. */
+  RETENTION_DAYS: wholeNumber(1, 36_500, 'days').optional(),
   BULK_MAX_BYTES: wholeNumber(1024, 100 * 1024 * 1024, 'bytes').default(5 * 1024 * 1024),
   BULK_MAX_DOCUMENTS: wholeNumber(1, 100_000, 'documents').default(5000),
   BULK_CONCURRENCY: wholeNumber(1, 64, 'requests').default(2),

@@ -1,6 +1,6 @@
 import type { FailureClass } from './classify-failure.ts';
 import { REPAIR_FIELD } from './index-templates.ts';
-import { isRawNumber, parseLossless } from './lossless-json.ts';
+import { isRawJson, parseLossless } from '../../transforms/parse-lossless.ts';
 
 /**
  * Mapping repair: a document the index mapping refuses is changed just enough to be accepted,
@@ -46,7 +46,7 @@ export function offendingField(reason: string): string | undefined {
 }
 
 function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !isRawNumber(value);
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !isRawJson(value);
 }
 
 /** Parses a document for repair; `undefined` when it is not a JSON object (nothing to repair). */
