@@ -59,7 +59,7 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<n
     },
     // The cluster pushes back: take no new messages while the sink waits; files in flight go on.
     onPressure: (event) =>
-      gate.holdFor(PauseReason.backpressure, event.delayMs, `${event.kind}: ${event.reason}`),
+      gate.holdFor(PauseReason.Backpressure, event.delayMs, `${event.kind}: ${event.reason}`),
   });
   metrics.watchSinkTotals(pipeline.sink.counters);
   const files = pLimit(config.FILES_IN_FLIGHT);
@@ -114,7 +114,7 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<n
         domainName: config.OPENSEARCH_DOMAIN_NAME,
         logger,
         onChange: (changing, detail) =>
-          changing ? gate.hold(PauseReason.domainChange, detail) : gate.release(PauseReason.domainChange),
+          changing ? gate.hold(PauseReason.DomainChange, detail) : gate.release(PauseReason.DomainChange),
       })
     : undefined;
 
@@ -213,9 +213,9 @@ function recordMessage(metrics: Metrics, handled: HandledMessage): void {
   const notification = handled.notification;
   metrics.messageReceived(
     !notification
-      ? MessageFormat.unrecognized
+      ? MessageFormat.Unrecognized
       : notification.format === 's3-event' && notification.viaSns
-        ? MessageFormat.snsS3Event
+        ? MessageFormat.SnsS3Event
         : notification.format,
   );
   if (!notification) metrics.failure('unparseable-message');

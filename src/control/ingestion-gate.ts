@@ -139,7 +139,7 @@ export function createIngestionGate(options: IngestionGateOptions): IngestionGat
             parameter: pauseSwitch.parameterName,
             err: error,
             consecutiveFailures: switchFailures,
-            paused: holds.has(PauseReason.manual),
+            paused: holds.has(PauseReason.Manual),
           },
           `cannot read the pause switch (${describeError(error)}); keeping the last known state`,
         );
@@ -158,12 +158,12 @@ export function createIngestionGate(options: IngestionGateOptions): IngestionGat
         .filter(Boolean)
         .join(': ');
       hold(
-        PauseReason.manual,
+        PauseReason.Manual,
         `pause switch ${pauseSwitch.parameterName} set${who ? ` ${who}` : ''}`,
         undefined,
       );
     } else {
-      release(PauseReason.manual);
+      release(PauseReason.Manual);
     }
   }
 

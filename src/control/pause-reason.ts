@@ -1,11 +1,11 @@
 /** Why a worker stops receiving messages; several may hold at once. */
 export const PauseReason = {
   /** An operator set the shared pause switch (`cloudtrail-indexer pause`). */
-  manual: 'manual',
+  Manual: 'manual',
   /** The Amazon OpenSearch Service domain is being changed or upgraded. */
-  domainChange: 'domain-change',
+  DomainChange: 'domain-change',
   /** The cluster pushed back (sustained throttling, a write block). */
-  backpressure: 'backpressure',
+  Backpressure: 'backpressure',
 } as const;
 export type PauseReason = (typeof PauseReason)[keyof typeof PauseReason];
 

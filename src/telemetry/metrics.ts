@@ -1,5 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { PAUSE_REASONS, type PauseReason } from '../control/pause-reason.ts';
+import { FileStatus } from '../pipeline/file-result.ts';
 
 /**
  * The service's whole metric vocabulary, in one place. Every label takes its values from a fixed
@@ -12,45 +13,35 @@ const PREFIX = 'cloudtrail_indexer_';
 
 /** How a queue message announced its files. */
 export const MessageFormat = {
-  s3Event: 's3-event',
-  snsS3Event: 'sns-s3-event',
-  cloudTrailSns: 'cloudtrail-sns',
-  eventBridge: 'eventbridge',
-  s3TestEvent: 's3-test-event',
-  unrecognized: 'unrecognized',
+  S3Event: 's3-event',
+  SnsS3Event: 'sns-s3-event',
+  CloudTrailSns: 'cloudtrail-sns',
+  EventBridge: 'eventbridge',
+  S3TestEvent: 's3-test-event',
+  Unrecognized: 'unrecognized',
 } as const;
 export type MessageFormat = (typeof MessageFormat)[keyof typeof MessageFormat];
 
-/** What became of one announced file. */
-export const FileOutcome = {
-  /** Every event accepted by OpenSearch. */
-  indexed: 'indexed',
-  /** Not a CloudTrail log (digest, outside the prefix, test event): acknowledged, nothing indexed. */
-  skipped: 'skipped',
-  /** Failed for now: the message stays on the queue for redelivery. */
-  retry: 'retry',
-  /** Can never succeed: left for the dead-letter queue, with its reason logged. */
-  rejected: 'rejected',
-} as const;
-export type FileOutcome = (typeof FileOutcome)[keyof typeof FileOutcome];
+/** What became of one announced file: the pipeline's own statuses (indexed, skipped, retry, rejected). */
+export { FileStatus };
 
 /** Why a file or message failed: the log-file reasons of the reader plus the queue's and the sink's. */
 export const FailureReason = {
-  unparseableMessage: 'unparseable-message',
-  objectMissing: 'object-missing',
-  objectTooLarge: 'object-too-large',
-  readFailed: 'read-failed',
-  corruptGzip: 'corrupt-gzip',
-  empty: 'empty',
-  invalidJson: 'invalid-json',
-  truncated: 'truncated',
-  notCloudTrail: 'not-cloudtrail',
-  recordTooLarge: 'record-too-large',
-  throttled: 'throttled',
-  unavailable: 'unavailable',
-  blocked: 'blocked',
-  documentsRejected: 'documents-rejected',
-  other: 'other',
+  UnparseableMessage: 'unparseable-message',
+  ObjectMissing: 'object-missing',
+  ObjectTooLarge: 'object-too-large',
+  ReadFailed: 'read-failed',
+  CorruptGzip: 'corrupt-gzip',
+  Empty: 'empty',
+  InvalidJson: 'invalid-json',
+  Truncated: 'truncated',
+  NotCloudTrail: 'not-cloudtrail',
+  RecordTooLarge: 'record-too-large',
+  Throttled: 'throttled',
+  Unavailable: 'unavailable',
+  Blocked: 'blocked',
+  DocumentsRejected: 'documents-rejected',
+  Other: 'other',
 } as const;
 export type FailureReason = (typeof FailureReason)[keyof typeof FailureReason];
 
@@ -90,7 +81,7 @@ export interface Metrics {
   /** A file starts processing; call the returned function (once; later calls do nothing) when it ends. */
   fileStarted(): () => void;
   /** One file finished, with its counts. */
-  fileDone(outcome: FileOutcome, detail?: FileDoneDetail): void;
+  fileDone(outcome: FileStatus, detail?: FileDoneDetail): void;
   /** One file or message failed for this reason. */
   failure(reason: FailureReason): void;
   /** One bulk request finished after this many seconds. */
@@ -116,7 +107,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
 
   const formats = Object.values(MessageFormat);
-  const outcomes = Object.values(FileOutcome);
+  const outcomes = Object.values(FileStatus);
   const reasons = Object.values(FailureReason);
 
   const messagesReceived = new Counter({
@@ -182,7 +173,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   return {
     registry,
     messageReceived(format) {
-      messagesReceived.labels({ format: allowed(formats, format, MessageFormat.unrecognized) }).inc();
+      messagesReceived.labels({ format: allowed(formats, format, MessageFormat.Unrecognized) }).inc();
     },
     fileStarted() {
       filesInFlight.inc();
@@ -194,15 +185,15 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       };
     },
     fileDone(outcome, detail = {}) {
-      files.labels({ outcome: allowed(outcomes, outcome, FileOutcome.retry) }).inc();
+      files.labels({ outcome: allowed(outcomes, outcome, FileStatus.Retry) }).inc();
       if (detail.events) eventsIndexed.inc(detail.events);
       if (detail.repaired) documentsRepaired.inc(detail.repaired);
-      if (outcome === FileOutcome.indexed && detail.lagSeconds !== undefined && detail.lagSeconds >= 0) {
+      if (outcome === FileStatus.Indexed && detail.lagSeconds !== undefined && detail.lagSeconds >= 0) {
         ingestionLag.observe(detail.lagSeconds);
       }
     },
     failure(reason) {
-      failures.labels({ reason: allowed(reasons, reason, FailureReason.other) }).inc();
+      failures.labels({ reason: allowed(reasons, reason, FailureReason.Other) }).inc();
     },
     bulkRequest(durationSeconds, status = 'ok') {
       bulkDuration.labels({ status: status === 'failed' ? 'failed' : 'ok' }).observe(durationSeconds);
