@@ -12,7 +12,7 @@ export interface CommandIo {
 export const processIo: CommandIo = { stdout: process.stdout, stderr: process.stderr };
 
 /** Exit statuses of the operator commands. */
-export const ExitCode = { ok: 0, failed: 1, badConfiguration: 2 } as const;
+export const ExitCode = { Ok: 0, Failed: 1, BadConfiguration: 2 } as const;
 
 /**
  * Runs a command body and turns a failure into what an operator needs: one sentence on stderr
@@ -24,10 +24,10 @@ export async function runCommand(io: CommandIo, body: () => Promise<number>): Pr
   } catch (error) {
     if (error instanceof ConfigError) {
       io.stderr.write(`${error.message}\n`);
-      return ExitCode.badConfiguration;
+      return ExitCode.BadConfiguration;
     }
     const known = error instanceof PauseSwitchError || error instanceof QueueDepthError;
     io.stderr.write(`error: ${known ? (error as Error).message : `${describeError(error)}.`}\n`);
-    return ExitCode.failed;
+    return ExitCode.Failed;
   }
 }

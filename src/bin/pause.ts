@@ -30,7 +30,7 @@ export async function runPause(
     io.stdout.write(
       `Already paused ${describePause(current)}; left as it is (SSM parameter ${pauseSwitch.parameterName}).\n`,
     );
-    return ExitCode.ok;
+    return ExitCode.Ok;
   }
   const state = await pauseSwitch.set(true, {
     by: options.by,
@@ -41,7 +41,7 @@ export async function runPause(
       'Workers finish the files in flight and stop receiving within 30 s; messages wait in the queue.\n' +
       'Resume with: cloudtrail-indexer resume\n',
   );
-  return ExitCode.ok;
+  return ExitCode.Ok;
 }
 
 export function registerPauseCommand(program: Command): void {

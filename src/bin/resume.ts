@@ -16,14 +16,14 @@ export async function runResume(
   const current = await pauseSwitch.read();
   if (!current.paused) {
     io.stdout.write(`Not paused; nothing to do (SSM parameter ${pauseSwitch.parameterName}).\n`);
-    return ExitCode.ok;
+    return ExitCode.Ok;
   }
   await pauseSwitch.set(false, { by: options.by });
   io.stdout.write(
     `Resumed ingestion (paused ${describePause(current)}; SSM parameter ${pauseSwitch.parameterName}).\n` +
       'Workers start receiving within 30 s, unless a domain change or backpressure holds them.\n',
   );
-  return ExitCode.ok;
+  return ExitCode.Ok;
 }
 
 export function registerResumeCommand(program: Command): void {

@@ -123,7 +123,7 @@ export async function runStatus(
     options.json ? `${JSON.stringify(statusJson(status), null, 2)}\n` : formatStatus(status, settings.now),
   );
   for (const error of status.errors) io.stderr.write(`error: ${error}\n`);
-  return status.errors.length > 0 ? ExitCode.failed : ExitCode.ok;
+  return status.errors.length > 0 ? ExitCode.Failed : ExitCode.Ok;
 }
 
 export function registerStatusCommand(program: Command): void {

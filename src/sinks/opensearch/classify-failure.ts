@@ -8,24 +8,24 @@
  */
 
 export const FailureAction = {
-  retry: 'retry',
-  split: 'split',
-  repair: 'repair',
-  reject: 'reject',
+  Retry: 'retry',
+  Split: 'split',
+  Repair: 'repair',
+  Reject: 'reject',
 } as const;
 export type FailureAction = (typeof FailureAction)[keyof typeof FailureAction];
 
 /** Low-cardinality cause, used to pick the backoff, to label metrics and to tell the caller about pressure. */
 export const FailureKind = {
-  throttled: 'throttled',
-  unavailable: 'unavailable',
-  blocked: 'blocked',
-  missingIndex: 'missing-index',
-  tooLarge: 'too-large',
-  mapping: 'mapping',
-  structure: 'structure',
-  refused: 'refused',
-  invalid: 'invalid',
+  Throttled: 'throttled',
+  Unavailable: 'unavailable',
+  Blocked: 'blocked',
+  MissingIndex: 'missing-index',
+  TooLarge: 'too-large',
+  Mapping: 'mapping',
+  Structure: 'structure',
+  Refused: 'refused',
+  Invalid: 'invalid',
 } as const;
 export type FailureKind = (typeof FailureKind)[keyof typeof FailureKind];
 
