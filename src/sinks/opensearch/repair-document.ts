@@ -1,6 +1,6 @@
+import { isRawJson, parseLossless } from '../../transforms/parse-lossless.ts';
 import type { FailureClass } from './classify-failure.ts';
 import { REPAIR_FIELD } from './index-templates.ts';
-import { isRawJson, parseLossless } from '../../transforms/parse-lossless.ts';
 
 /**
  * Mapping repair: a document the index mapping refuses is changed just enough to be accepted,
