@@ -9,6 +9,8 @@ export interface LogFileRef {
   readonly name: string;
   /** The object key or path whose file name says what the file is (URL-decoded). */
   readonly key: string;
+  /** The bucket, for S3 objects. */
+  readonly bucket?: string | undefined;
   /** Opens the bytes; throws `ObjectError` (or any error, taken as transient) when it cannot. */
   open(signal?: AbortSignal): Promise<ByteSource>;
   /** When the file was announced (the S3 event time), for the ingestion lag. */

@@ -52,7 +52,7 @@ export async function processLogFile(
       lagSeconds:
         status === FileStatus.Indexed && Number.isFinite(announced) ? (ended - announced) / 1000 : undefined,
     };
-    logSummary(deps.logger, result);
+    logSummary(deps.logger, result, ref.bucket ? { bucket: ref.bucket, key: ref.key } : {});
     return result;
   };
 
@@ -109,9 +109,10 @@ function classifyFileError(error: unknown): [FileStatus, Partial<FileResult>] {
   ];
 }
 
-function logSummary(logger: Logger, result: FileResult): void {
+function logSummary(logger: Logger, result: FileResult, location: { bucket?: string; key?: string }): void {
   const fields = {
     file: result.file,
+    ...location,
     outcome: result.status,
     events: result.events,
     repaired: result.repaired,

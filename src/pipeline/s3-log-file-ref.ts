@@ -11,6 +11,7 @@ export function s3LogFileRef(
   return {
     name: `s3://${object.bucket}/${object.key}`,
     key: object.key,
+    bucket: object.bucket,
     announcedAt: object.announcedAt,
     open: (signal) => openS3Object(s3, object, { maxBytes, signal }),
   };
