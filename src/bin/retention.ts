@@ -1,0 +1,122 @@
+import type { Client } from '@opensearch-project/opensearch';
+import type { Command } from 'commander';
+import { loadConfig } from '../config.ts';
+import { listIndexes } from '../operations/list-indexes.ts';
+import { type MonthIndex, planRetention } from '../operations/retention-plan.ts';
+import { RequestFailure, reportRequestFailure, statusOf } from '../setup/request-failure.ts';
+import { createOpenSearchClient, describeEndpoint } from '../sinks/opensearch/create-opensearch-client.ts';
+import { type CommandIo, ExitCode, processIo, runCommand } from './command-errors.ts';
+
+export interface RetentionFlags {
+  readonly keepMonths: string;
+  readonly dryRun?: boolean;
+}
+
+export function registerRetentionCommand(program: Command): void {
+  program
+    .command('retention')
+    .description(
+      'Delete the month indexes <INDEX_PREFIX>-YYYY-MM (and -insights-YYYY-MM) whose month, read from the ' +
+        'name, is entirely older than N months. Unlike ISM, which counts from index creation, this also ' +
+        'ages backfilled months correctly. Indexes without a month in their name are never deleted.',
+    )
+    .requiredOption('--keep-months <N>', 'months to keep before the current one (1 or more)')
+    .option('--dry-run', 'list what would be deleted, delete nothing')
+    .action(async (flags: RetentionFlags) => {
+      process.exitCode = await runCommand(processIo, async () => {
+        const config = loadConfig(process.env, ['OPENSEARCH_URL']);
+        const client = createOpenSearchClient(config);
+        try {
+          return await reportRequestFailure(processIo.stderr, () =>
+            runRetention(flags, client, describeEndpoint(config), config.INDEX_PREFIX, new Date(), processIo),
+          );
+        } finally {
+          await client.close();
+        }
+      });
+    });
+}
+
+function formatBytes(bytes: number | undefined): string {
+  if (bytes === undefined) return '? bytes';
+  const units = ['bytes', 'KB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit += 1;
+  }
+  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+}
+
+function totals(indexes: readonly MonthIndex[]): string {
+  const documents = indexes.reduce((sum, index) => sum + (index.documents ?? 0), 0);
+  const bytes = indexes.reduce((sum, index) => sum + (index.bytes ?? 0), 0);
+  return `${documents.toLocaleString('en-US')} documents, ${formatBytes(bytes)}`;
+}
+
+function describe(index: MonthIndex): string {
+  const documents =
+    index.documents === undefined ? 'closed' : `${index.documents.toLocaleString('en-US')} documents`;
+  return `${index.name}  (${documents}, ${formatBytes(index.bytes)})`;
+}
+
+export async function runRetention(
+  flags: RetentionFlags,
+  client: Client,
+  endpoint: string,
+  prefix: string,
+  now: Date,
+  io: CommandIo,
+): Promise<number> {
+  const keepMonths = Number(flags.keepMonths);
+  if (!/^\d+$/.test(flags.keepMonths.trim()) || keepMonths < 1 || keepMonths > 1200) {
+    io.stderr.write(
+      `error: --keep-months must be a whole number from 1 to 1200 (got ${JSON.stringify(flags.keepMonths)}).\n`,
+    );
+    return ExitCode.BadConfiguration;
+  }
+  const out = (line: string): void => {
+    io.stdout.write(`${line}\n`);
+  };
+  const plan = planRetention(await listIndexes(client, endpoint, `${prefix}-*`), prefix, keepMonths, now);
+  out(
+    `${prefix}-* at ${endpoint}: keeping ${keepMonths} months before the current one, from ${plan.firstKeptMonth} on.`,
+  );
+  if (flags.dryRun) for (const index of plan.delete) out(`  would delete  ${describe(index)}`);
+  if (plan.keep.length > 0) {
+    out(`  keep  ${plan.keep.length} month indexes, ${plan.keep[0]?.month} to ${plan.keep.at(-1)?.month}`);
+  }
+  for (const index of plan.withoutMonth) out(`  keep  ${index.name}  (no month in its name)`);
+  if (plan.delete.length === 0) {
+    out(`Nothing to delete: no month index is older than ${plan.firstKeptMonth}.`);
+    return ExitCode.Ok;
+  }
+  if (flags.dryRun) {
+    out(
+      `Dry run: ${plan.delete.length} indexes (${totals(plan.delete)}) would be deleted; nothing was deleted.`,
+    );
+    return ExitCode.Ok;
+  }
+  const deleted: MonthIndex[] = [];
+  const failures: string[] = [];
+  for (const index of plan.delete) {
+    try {
+      await client.indices.delete({ index: index.name });
+      deleted.push(index);
+      out(`  deleted  ${describe(index)}`);
+    } catch (error) {
+      if (statusOf(error) === 404) {
+        // Gone meanwhile (another run, ISM): what we wanted.
+        deleted.push(index);
+        out(`  already gone  ${index.name}`);
+      } else {
+        failures.push(new RequestFailure(`Deleting the index ${index.name}`, endpoint, error).message);
+        out(`  FAILED  ${index.name}`);
+      }
+    }
+  }
+  out(`Deleted ${deleted.length} indexes (${totals(deleted)}).`);
+  for (const failure of failures) io.stderr.write(`error: ${failure}.\n`);
+  return failures.length === 0 ? ExitCode.Ok : ExitCode.Failed;
+}
