@@ -49,15 +49,18 @@ function formatBytes(bytes: number | undefined): string {
   return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
 }
 
+function documentCount(count: number): string {
+  return `${count.toLocaleString('en-US')} document${count === 1 ? '' : 's'}`;
+}
+
 function totals(indexes: readonly MonthIndex[]): string {
   const documents = indexes.reduce((sum, index) => sum + (index.documents ?? 0), 0);
   const bytes = indexes.reduce((sum, index) => sum + (index.bytes ?? 0), 0);
-  return `${documents.toLocaleString('en-US')} documents, ${formatBytes(bytes)}`;
+  return `${documentCount(documents)}, ${formatBytes(bytes)}`;
 }
 
 function describe(index: MonthIndex): string {
-  const documents =
-    index.documents === undefined ? 'closed' : `${index.documents.toLocaleString('en-US')} documents`;
+  const documents = index.documents === undefined ? 'closed' : documentCount(index.documents);
   return `${index.name}  (${documents}, ${formatBytes(index.bytes)})`;
 }
 
