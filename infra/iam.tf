@@ -1,5 +1,5 @@
 # Two roles. The task role is what the worker's SDK calls run as, granted exactly the calls it makes:
-#   S3     GetObject under <prefix>/AWSLogs/ (+ ListBucket there, for backfill), kms:Decrypt for SSE-KMS trails
+#   S3     GetObject under <prefix>/AWSLogs/ (+ ListBucket on the bucket, for backfill), kms:Decrypt for SSE-KMS
 #   SQS    receive / delete / change visibility / get attributes on the queue; send to the DLQ (poison messages)
 #   SSM    get / put the pause parameter
 #   ES     HTTP data-plane calls on the domain, DescribeDomain (automatic pause during domain changes)
@@ -66,12 +66,8 @@ data "aws_iam_policy_document" "task" {
       sid       = "ListCloudTrailLogFilesForBackfill"
       actions   = ["s3:ListBucket"]
       resources = [local.bucket_arn]
-
-      condition {
-        test     = "StringLike"
-        variable = "s3:prefix"
-        values   = ["${local.logs_prefix}*"]
-      }
+      # No s3:prefix condition: backfill first checks the bucket with HeadBucket, which S3 authorizes as
+      # s3:ListBucket without any prefix, and would then fail with AccessDenied.
     }
   }
 

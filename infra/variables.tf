@@ -76,7 +76,7 @@ variable "subscribe_to_sns_topic" {
 }
 
 variable "enable_backfill_listing" {
-  description = "Grant s3:ListBucket under <prefix>/AWSLogs/ so the container can also run the `backfill` command against the bucket."
+  description = "Grant s3:ListBucket on the bucket so the container can also run the `backfill` command against it (key names only; reading stays limited to <prefix>/AWSLogs/)."
   type        = bool
   default     = true
 }
