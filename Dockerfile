@@ -33,6 +33,8 @@ ENV NODE_ENV=production \
 COPY --from=prod-deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
+# Saved objects that `setup --dashboards` imports.
+COPY dashboards ./dashboards
 # The :nonroot image's user (uid 65532), stated so the intent survives a change of base image.
 USER 65532:65532
 EXPOSE 8080
