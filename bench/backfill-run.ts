@@ -1,0 +1,82 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type CliBuild, cliEntry, NODE } from './cli-process.ts';
+
+export interface BackfillRun {
+  /** From spawn to exit, measured by this process: what an operator waits. */
+  readonly wallSeconds: number;
+  readonly userSeconds: number;
+  readonly systemSeconds: number;
+  readonly maxRssKb: number;
+  /** The command's own summary (stdout). */
+  readonly summary: string;
+  readonly events: number;
+}
+
+export interface BackfillRunOptions {
+  readonly build: CliBuild;
+  readonly folder: string;
+  readonly concurrency: number;
+  /** OPENSEARCH_URL, INDEX_PREFIX, BULK_* ... */
+  readonly env: Readonly<Record<string, string>>;
+  /** Extra Node flags for the child (e.g. --cpu-prof), passed through NODE_OPTIONS. */
+  readonly nodeOptions?: string;
+}
+
+/**
+ * Runs the real `backfill --local` command as its own process under GNU time (peak RSS, CPU), with
+ * a fresh checkpoint so every run indexes everything.
+ */
+export async function runBackfill(options: BackfillRunOptions): Promise<BackfillRun> {
+  const scratch = mkdtempSync(join(tmpdir(), 'cti-bench-backfill-'));
+  try {
+    const args = [
+      '-v',
+      NODE,
+      cliEntry(options.build),
+      'backfill',
+      '--local',
+      options.folder,
+      '--concurrency',
+      String(options.concurrency),
+      '--checkpoint',
+      join(scratch, 'checkpoint'),
+    ];
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      LOG_LEVEL: 'warn',
+      ...options.env,
+      ...(options.nodeOptions ? { NODE_OPTIONS: options.nodeOptions } : {}),
+    };
+    const started = process.hrtime.bigint();
+    const child = spawn('/usr/bin/time', args, { cwd: scratch, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const field = (name: string): number => Number(new RegExp(`${name}: ([\\d.]+)`).exec(stderr)?.[1]);
+    const events = Number(/events (\d+),/.exec(stdout)?.[1] ?? Number.NaN);
+    if (status !== 0 || !/ 0 failed/.test(stdout)) {
+      throw new Error(`backfill failed (exit ${status}):\n${stdout}\n${stderr.slice(-3000)}`);
+    }
+    return {
+      wallSeconds,
+      userSeconds: field('User time \\(seconds\\)'),
+      systemSeconds: field('System time \\(seconds\\)'),
+      maxRssKb: field('Maximum resident set size \\(kbytes\\)'),
+      summary: stdout.trim(),
+      events,
+    };
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}

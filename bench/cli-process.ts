@@ -1,0 +1,98 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const NODE: string = join(ROOT, 'node_modules/.bin/node');
+
+/**
+ * Which build of the CLI a benchmark runs: `src` is `node src/bin/cli.ts` (type stripping, as in
+ * development and in the tests), `dist` is the compiled JavaScript the container image runs.
+ */
+export type CliBuild = 'src' | 'dist';
+
+const DIST_DIR = join(ROOT, 'bench/workload/dist');
+
+export function cliEntry(build: CliBuild): string {
+  return build === 'src' ? join(ROOT, 'src/bin/cli.ts') : join(DIST_DIR, 'bin/cli.js');
+}
+
+/** Compiles src/ into bench/workload/dist (git-ignored), so `dist` runs always match the sources. */
+export function buildDist(): void {
+  const result = spawnSync(
+    join(ROOT, 'node_modules/.bin/tsc'),
+    ['-p', join(ROOT, 'tsconfig.build.json'), '--outDir', DIST_DIR, '--sourceMap', 'false'],
+    { cwd: ROOT, encoding: 'utf8' },
+  );
+  if (result.status !== 0 || !existsSync(cliEntry('dist')))
+    throw new Error(`building dist failed:\n${result.stdout}${result.stderr}`);
+}
+
+export interface CliProcess {
+  readonly child: ChildProcess;
+  output(): string;
+  /** JSON log lines so far (non-JSON lines skipped). */
+  logs(): Array<Record<string, unknown>>;
+  waitForLog(predicate: (line: Record<string, unknown>) => boolean, timeoutMs: number): Promise<void>;
+  /** SIGTERM, then SIGKILL after `killAfterMs`; resolves once the process has gone. */
+  stop(killAfterMs: number): Promise<void>;
+}
+
+/**
+ * A CLI command as its own process, as an operator or ECS would run it (like test/helpers'
+ * startCli, plus the choice of build). Log lines are parsed incrementally: a long run writes thousands.
+ */
+export function startCliProcess(
+  build: CliBuild,
+  args: readonly string[],
+  env: Readonly<Record<string, string>>,
+): CliProcess {
+  const child = spawn(NODE, [cliEntry(build), ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let text = '';
+  let pending = '';
+  const lines: Array<Record<string, unknown>> = [];
+  const take = (chunk: Buffer): void => {
+    const piece = chunk.toString();
+    text += piece;
+    pending += piece;
+    const complete = pending.split('\n');
+    pending = complete.pop() ?? '';
+    for (const line of complete) {
+      if (!line.startsWith('{')) continue;
+      try {
+        lines.push(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        // Not a log line.
+      }
+    }
+  };
+  child.stdout?.on('data', take);
+  child.stderr?.on('data', take);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    child,
+    output: () => text,
+    logs: () => lines,
+    async waitForLog(predicate, timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline) {
+        if (lines.some(predicate)) return;
+        if (child.exitCode !== null) break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      throw new Error(`no matching log line within ${timeoutMs} ms; output:\n${text.slice(-3000)}`);
+    },
+    async stop(killAfterMs) {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+      child.kill('SIGTERM');
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}

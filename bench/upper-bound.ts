@@ -1,0 +1,162 @@
+import { createReadStream } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { loadConfig } from '../src/config.ts';
+import { type BulkItem, bulkBodyOf, bulkItemOf } from '../src/sinks/opensearch/bulk-item.ts';
+import { createOpenSearchSink } from '../src/sinks/opensearch/opensearch-sink.ts';
+import { classifyObjectKey } from '../src/sources/classify-object-key.ts';
+import { type TransformOptions, transformLogFileBatches } from '../src/transforms/transform-log-file.ts';
+import type { Workload } from './generate-workload.ts';
+
+/** The product's bulk settings as its configuration resolves them (defaults unless the environment says otherwise). */
+export interface BulkSettings {
+  readonly maxBytes: number;
+  readonly maxDocuments: number;
+  readonly concurrency: number;
+}
+
+export function productBulkSettings(env: NodeJS.ProcessEnv = process.env): BulkSettings {
+  const config = loadConfig(env);
+  return {
+    maxBytes: config.BULK_MAX_BYTES,
+    maxDocuments: config.BULK_MAX_DOCUMENTS,
+    concurrency: config.BULK_CONCURRENCY,
+  };
+}
+
+export interface BulkBodies {
+  /** Ready-to-send `_bulk` request bodies, outside the JS heap. */
+  readonly bodies: readonly Buffer[];
+  readonly documents: number;
+  readonly bytes: number;
+  readonly indexes: readonly string[];
+}
+
+/**
+ * How requests are cut: `full` runs batches across file boundaries (every request as full as the
+ * bounds allow: the best case for the cluster, the upper bound); `per-file` ends a batch with each
+ * file, as the product's bulk writer does, to tell the cost of smaller requests from everything else.
+ */
+export type Batching = 'full' | 'per-file';
+
+/**
+ * The workload's documents as the product would send them: its own transform and its own action
+ * and body lines, in the backfill's file order, cut into requests by the same byte and document bounds.
+ */
+export async function buildBulkBodies(
+  workload: Workload,
+  settings: BulkSettings,
+  transform: TransformOptions,
+  batching: Batching = 'full',
+): Promise<BulkBodies> {
+  const bodies: Buffer[] = [];
+  const indexes = new Set<string>();
+  let batch: BulkItem[] = [];
+  let batchBytes = 0;
+  let documents = 0;
+  let bytes = 0;
+  const flush = (): void => {
+    if (batch.length === 0) return;
+    const body = Buffer.from(bulkBodyOf(batch));
+    bodies.push(body);
+    bytes += body.length;
+    batch = [];
+    batchBytes = 0;
+  };
+  const files = [...workload.files].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  for (const file of files) {
+    const path = join(workload.dir, file.key);
+    const source = { name: path, keyInfo: classifyObjectKey(file.key) };
+    for await (const batchOfDocuments of transformLogFileBatches(
+      createReadStream(path, { highWaterMark: 64 * 1024 }),
+      source,
+      transform,
+    )) {
+      for (const document of batchOfDocuments) {
+        const item = bulkItemOf(document);
+        indexes.add(document.index);
+        if (
+          batch.length > 0 &&
+          (batchBytes + item.bytes > settings.maxBytes || batch.length >= settings.maxDocuments)
+        )
+          flush();
+        batch.push(item);
+        batchBytes += item.bytes;
+        documents++;
+      }
+    }
+    if (batching === 'per-file') flush();
+  }
+  flush();
+  return { bodies, documents, bytes, indexes: [...indexes].sort() };
+}
+
+/** Installs the product's index templates for `prefix` and creates the indexes, as the product would. */
+export async function prepareIndexes(url: string, prefix: string, indexes: readonly string[]): Promise<void> {
+  const config = loadConfig({ OPENSEARCH_URL: url, INDEX_PREFIX: prefix }, ['OPENSEARCH_URL']);
+  const sink = createOpenSearchSink(config, { logger: pino({ level: 'silent' }) });
+  try {
+    await sink.prepare();
+    for (const index of indexes) await sink.client.indices.create({ index });
+  } finally {
+    await sink.close();
+  }
+}
+
+export interface PostResult {
+  readonly seconds: number;
+  readonly requests: number;
+}
+
+/**
+ * Posts the bodies with at most `concurrency` requests in flight over keep-alive connections and
+ * times only that: no client library, no response parsing beyond checking `"errors":false`.
+ */
+export async function postBulkBodies(
+  url: string,
+  bodies: readonly Buffer[],
+  concurrency: number,
+): Promise<PostResult> {
+  const target = new URL('/_bulk', url);
+  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+  const post = (body: Buffer): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const req = request(
+        target,
+        {
+          method: 'POST',
+          agent,
+          headers: { 'content-type': 'application/x-ndjson', 'content-length': body.length },
+        },
+        (response) => {
+          const chunks: Buffer[] = [];
+          let seen = 0;
+          response.on('data', (chunk: Buffer) => {
+            // Only the head is needed: `{"took":N,"errors":false,...`.
+            if (seen < 256) chunks.push(chunk);
+            seen += chunk.length;
+          });
+          response.on('end', () => {
+            const head = Buffer.concat(chunks).subarray(0, 256).toString('utf8');
+            if (response.statusCode !== 200 || !/"errors"\s*:\s*false/.test(head)) {
+              reject(new Error(`bulk request failed: ${response.statusCode} ${head}`));
+            } else resolve();
+          });
+          response.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  let next = 0;
+  const started = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < bodies.length) await post(bodies[next++]!);
+    }),
+  );
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  agent.destroy();
+  return { seconds, requests: bodies.length };
+}
