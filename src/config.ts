@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { scrubText } from './telemetry/redact-secrets.ts';
 import { DEFAULT_FLATTEN_KEYS } from './transforms/flatten-fields.ts';
 
 /**
@@ -172,8 +173,11 @@ export function loadConfig<K extends OptionalSetting = never>(
     for (const issue of parsed.error.issues) {
       const name = String(issue.path[0] ?? 'configuration');
       const received = present[name];
+      // A URL may carry a password (https://user:password@host): echoed values are scrubbed as logs are.
       const echo =
-        received === undefined || SECRET_VARIABLES.has(name) ? '' : ` (got ${JSON.stringify(received)})`;
+        received === undefined || SECRET_VARIABLES.has(name)
+          ? ''
+          : ` (got ${scrubText(JSON.stringify(received))})`;
       problems.push(`${name}: ${issue.message}${echo}.`);
     }
   }

@@ -152,4 +152,11 @@ describe('loadConfig', () => {
     expect(message).toContain('OPENSEARCH_URL');
     expect(message).not.toContain('s3cret');
   });
+
+  it('never echoes the password of a URL it refuses', () => {
+    const problems = problemsOf({ OPENSEARCH_URL: 'htps://admin:s3cret@search.example.com' });
+    expect(problems).toEqual([expect.stringMatching(/^OPENSEARCH_URL: expected an http\(s\) URL/)]);
+    expect(problems[0]).toContain('htps://[REDACTED]@search.example.com');
+    expect(problems[0]).not.toContain('s3cret');
+  });
 });
