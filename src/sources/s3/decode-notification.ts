@@ -78,8 +78,12 @@ export function decodeNotification(body: string): DecodedNotification {
 
 function decodeUnwrapped(message: Json): Omit<DecodedNotification, 'viaSns'> {
   if (message.Event === 's3:TestEvent') return { format: NotificationFormat.S3TestEvent, objects: [] };
-  if (Array.isArray(message.Records))
+  if (Array.isArray(message.Records)) {
+    // S3 never sends an event without records; acknowledging one would hide whatever sent it.
+    if (message.Records.length === 0)
+      throw new NotificationError('S3 event notification with an empty Records array announces nothing');
     return { format: NotificationFormat.S3Event, objects: fromS3Records(message.Records) };
+  }
   if (typeof message.s3Bucket === 'string' && Array.isArray(message.s3ObjectKey)) {
     return {
       format: NotificationFormat.CloudTrailSns,

@@ -175,6 +175,7 @@ describe('decodeNotification edge cases', () => {
       /SNS message .* not JSON/,
     ],
     ['a key with broken URL encoding', s3Event([record('bad%zz')]), /not valid URL encoding/],
+    ['an S3 event with an empty Records array', '{"Records":[]}', /empty Records array/],
   ])('rejects %s with a NotificationError that says why', (_what, body, reason) => {
     expect(() => decodeNotification(body)).toThrow(NotificationError);
     expect(() => decodeNotification(body)).toThrow(reason);
