@@ -105,6 +105,15 @@ const schema = z.object({
   HEARTBEAT_SECONDS: wholeNumber(5, 3600, 'seconds').default(60),
   RETRY_DELAY_SECONDS: wholeNumber(0, 43_200, 'seconds').default(30),
   MAX_OBJECT_BYTES: wholeNumber(1, 64 * 1024 * 1024 * 1024, 'bytes').default(1024 * 1024 * 1024),
+  /** A file with more events is rejected (dead-letter queue) when the reader gets past this many. */
+  MAX_EVENTS_PER_FILE: wholeNumber(1, 100_000_000, 'events').default(1_000_000),
+  /** Notifications are a few KiB; a larger body is not one, and is dead-lettered unparsed. SQS allows 1 MiB. */
+  MAX_MESSAGE_BYTES: wholeNumber(1024, 1024 * 1024, 'bytes').default(256 * 1024),
+  /**
+   * An S3, SQS or SSM request (an S3 object body included) that receives nothing for this long is
+   * abandoned as failed. Longer than the worker's 20 s long poll, which is silent until it answers.
+   */
+  AWS_REQUEST_TIMEOUT_SECONDS: wholeNumber(25, 900, 'seconds').default(60),
   LOG_LEVEL: oneOf(LOG_LEVELS).default('info'),
 });
 

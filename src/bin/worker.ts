@@ -43,9 +43,9 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<n
   }
   const logger = createLogger({ level: config.LOG_LEVEL, base: { command: 'worker' } });
   const metrics = createMetrics();
-  const s3 = createS3Client(env);
-  const sqs = createSqsClient();
-  const ssm = createSsmClient();
+  const s3 = createS3Client(env, config.AWS_REQUEST_TIMEOUT_SECONDS);
+  const sqs = createSqsClient(config.AWS_REQUEST_TIMEOUT_SECONDS);
+  const ssm = createSsmClient(config.AWS_REQUEST_TIMEOUT_SECONDS);
   const gate = createIngestionGate({
     logger,
     pauseSwitch: createPauseSwitch(ssm, config.PAUSE_PARAMETER_NAME),
@@ -78,6 +78,7 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<n
       sqs,
       logger,
       keyPrefix: config.KEY_PREFIX,
+      maxMessageBytes: config.MAX_MESSAGE_BYTES,
       refFor: (object) => s3LogFileRef(s3, object, config.MAX_OBJECT_BYTES),
       processFile: (ref, signal) =>
         files(async () => {
@@ -218,7 +219,7 @@ function recordMessage(metrics: Metrics, handled: HandledMessage): void {
         ? MessageFormat.SnsS3Event
         : notification.format,
   );
-  if (!notification) metrics.failure('unparseable-message');
+  if (!notification) metrics.failure(handled.tooLarge ? 'message-too-large' : 'unparseable-message');
   for (const file of handled.files) {
     metrics.fileDone(file.status, {
       events: file.events,

@@ -29,6 +29,7 @@ export function createPipeline(
     routing: config.INDEX_ROUTING,
     indexPrefix: config.INDEX_PREFIX,
     flattenKeys: config.FLATTEN_KEYS,
+    maxEvents: config.MAX_EVENTS_PER_FILE,
   };
   return {
     sink,

@@ -92,7 +92,7 @@ function classifyFileError(error: unknown): [FileStatus, Partial<FileResult>] {
   if (error instanceof ObjectError) {
     return [
       error.permanent ? FileStatus.Rejected : FileStatus.Retry,
-      { reason: `${error.reason}: ${error.message}` },
+      { reason: `${error.reason}: ${error.message}`, failure: error.reason },
     ];
   }
   if (error instanceof LogFileError) {

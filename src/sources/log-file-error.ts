@@ -19,6 +19,8 @@ export const LogFileErrorReason = {
   DigestFile: 'digest-file',
   /** One record is larger than the reader is willing to hold in memory. */
   RecordTooLarge: 'record-too-large',
+  /** More events than MAX_EVENTS_PER_FILE: a limit, not a transient state, so no retry helps. */
+  TooManyEvents: 'too-many-events',
 } as const;
 export type LogFileErrorReason = (typeof LogFileErrorReason)[keyof typeof LogFileErrorReason];
 

@@ -37,6 +37,8 @@ export const FailureReason = {
   Truncated: 'truncated',
   NotCloudTrail: 'not-cloudtrail',
   RecordTooLarge: 'record-too-large',
+  TooManyEvents: 'too-many-events',
+  MessageTooLarge: 'message-too-large',
   Throttled: 'throttled',
   Unavailable: 'unavailable',
   Blocked: 'blocked',

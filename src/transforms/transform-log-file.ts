@@ -11,7 +11,13 @@ import { DEFAULT_INDEX_PREFIX, IndexRouting } from './route-event.ts';
 import type { DocumentOptions } from './to-document.ts';
 import { toDocument } from './to-document.ts';
 
-export interface TransformOptions extends DocumentOptions, ReadLogRecordsOptions {}
+export interface TransformOptions extends DocumentOptions, ReadLogRecordsOptions {
+  /**
+   * A file with more events fails with `too-many-events` once the reader gets past this many (the
+   * events before it are delivered by then; a retry after the limit is raised overwrites them).
+   */
+  readonly maxEvents?: number | undefined;
+}
 
 export const DEFAULT_TRANSFORM_OPTIONS: TransformOptions = Object.freeze({
   routing: IndexRouting.EventTime,
@@ -51,7 +57,17 @@ export async function* transformLogFileBatches(
   options: TransformOptions = DEFAULT_TRANSFORM_OPTIONS,
   stats: TransformStats = newTransformStats(),
 ): AsyncGenerator<IndexableDocument[]> {
+  const maxEvents = options.maxEvents ?? Number.POSITIVE_INFINITY;
   for await (const records of readLogRecordBatches(bytes, file.name, options)) {
+    if (stats.documents + records.length > maxEvents) {
+      const first = records[maxEvents - stats.documents];
+      throw new LogFileError(`the file holds more than ${maxEvents} events (MAX_EVENTS_PER_FILE)`, {
+        file: file.name,
+        reason: LogFileErrorReason.TooManyEvents,
+        recordNumber: first?.recordNumber,
+        byteOffset: first?.byteOffset,
+      });
+    }
     const documents: IndexableDocument[] = new Array(records.length);
     for (let i = 0; i < records.length; i++) {
       const record = records[i]!;

@@ -23,6 +23,8 @@ export interface HandledMessage {
   readonly decision: MessageDecision;
   readonly notification?: DecodedNotification;
   readonly files: readonly FileResult[];
+  /** Refused for its size, before any parsing. */
+  readonly tooLarge?: boolean;
 }
 
 export interface NotificationDeps {
@@ -33,6 +35,8 @@ export interface NotificationDeps {
   /** Only keys under this prefix are ours; others are acknowledged and skipped. */
   readonly keyPrefix: string;
   readonly logger: Logger;
+  /** A larger body is dead-lettered without being parsed (MAX_MESSAGE_BYTES). */
+  readonly maxMessageBytes?: number | undefined;
 }
 
 /** Decodes one message body and processes every file it announces, then decides its fate. */
@@ -41,6 +45,17 @@ export async function handleNotification(
   deps: NotificationDeps,
   signal?: AbortSignal,
 ): Promise<HandledMessage> {
+  const bytes = Buffer.byteLength(body);
+  if (deps.maxMessageBytes !== undefined && bytes > deps.maxMessageBytes) {
+    return {
+      decision: {
+        action: 'dead-letter',
+        reason: `message body is ${bytes} bytes, more than MAX_MESSAGE_BYTES (${deps.maxMessageBytes}): not a notification`,
+      },
+      files: [],
+      tooLarge: true,
+    };
+  }
   let notification: DecodedNotification;
   try {
     notification = decodeNotification(body);

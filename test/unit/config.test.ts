@@ -159,4 +159,34 @@ describe('loadConfig', () => {
     expect(problems[0]).toContain('htps://[REDACTED]@search.example.com');
     expect(problems[0]).not.toContain('s3cret');
   });
+
+  it('has limits and AWS request timeouts with defaults', () => {
+    expect(loadConfig({})).toMatchObject({
+      MAX_OBJECT_BYTES: 1024 ** 3,
+      MAX_EVENTS_PER_FILE: 1_000_000,
+      MAX_MESSAGE_BYTES: 262_144,
+      AWS_REQUEST_TIMEOUT_SECONDS: 60,
+    });
+  });
+
+  it.each([
+    [
+      'MAX_EVENTS_PER_FILE',
+      '0',
+      'MAX_EVENTS_PER_FILE: expected a whole number of events from 1 to 100000000 (got "0").',
+    ],
+    [
+      'MAX_MESSAGE_BYTES',
+      '2097152',
+      'MAX_MESSAGE_BYTES: expected a whole number of bytes from 1024 to 1048576 (got "2097152").',
+    ],
+    // Shorter than the 20 s long poll, every quiet receive would time out.
+    [
+      'AWS_REQUEST_TIMEOUT_SECONDS',
+      '10',
+      'AWS_REQUEST_TIMEOUT_SECONDS: expected a whole number of seconds from 25 to 900 (got "10").',
+    ],
+  ])('refuses %s=%s with a sentence naming it', (name, value, problem) => {
+    expect(problemsOf({ [name]: value })).toEqual([problem]);
+  });
 });

@@ -148,6 +148,36 @@ describe('transformLogFile over the committed fixtures', () => {
     expect((error as Error).message).toMatch(/^broken\.json: record 2 is not valid JSON/);
     expect(seen).toEqual([]);
   });
+
+  it.each([
+    ['in one chunk', 1],
+    ['across chunks', 7],
+  ])('fails a file with more events than maxEvents with too-many-events (%s)', async (_, chunkBytes) => {
+    const events = Array.from(
+      { length: 5 },
+      (_, n) => `{"eventID":"e${n}","eventTime":"2024-05-31T00:00:00Z"}`,
+    );
+    const text = Buffer.from(`{"Records":[${events.join(',')}]}`);
+    const chunks =
+      chunkBytes === 1
+        ? [text]
+        : Array.from({ length: Math.ceil(text.length / chunkBytes) }, (_, n) =>
+            text.subarray(n * chunkBytes, (n + 1) * chunkBytes),
+          );
+    const source = { name: 'many.json', keyInfo: classifyObjectKey('many.json') };
+    const options = { ...DEFAULT_TRANSFORM_OPTIONS, maxEvents: 3 };
+    const error = await (async () => {
+      for await (const _document of transformLogFile(chunks, source, options));
+    })().catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(LogFileError);
+    expect(error).toMatchObject({ file: 'many.json', reason: 'too-many-events', recordNumber: 4 });
+    expect((error as Error).message).toMatch(/more than 3 events \(MAX_EVENTS_PER_FILE\)/);
+
+    const exactly = { ...DEFAULT_TRANSFORM_OPTIONS, maxEvents: 5 };
+    let count = 0;
+    for await (const _document of transformLogFile(chunks, source, exactly)) count++;
+    expect(count).toBe(5);
+  });
 });
 
 describe('transformLogFile on generated log files', () => {
