@@ -1,5 +1,6 @@
 import { ChangeMessageVisibilityCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import { Consumer } from 'sqs-consumer';
+import { FileStatus } from '../pipeline/file-result.ts';
 import { sendToDeadLetterQueue } from './dead-letter.ts';
 import { type HandledMessage, handleNotification, type NotificationDeps } from './handle-notification.ts';
 
@@ -58,7 +59,13 @@ export class SqsWorker {
       useQueueUrlAsEndpoint: false,
       handleMessage: (message) => this.#track(this.#handle(message)),
     });
-    this.#consumer.on('error', (error) => {
+    this.#consumer.on('error', (error, message) => {
+      if (message) {
+        // A heartbeat or a delete failed: the message comes back after its visibility timeout.
+        const messageId = Array.isArray(message) ? message.map((m) => m.MessageId) : message.MessageId;
+        this.#deps.logger.warn({ messageId, error: error.message }, 'an SQS request for a message failed');
+        return;
+      }
       this.#deps.logger.warn(
         { queueUrl: options.queueUrl, error: error.message },
         'receiving from SQS failed; will retry',
@@ -154,22 +161,36 @@ export class SqsWorker {
       return message;
     }
     if (decision.action === 'dead-letter') {
+      // The reason is logged once: a rejected file's summary line has it already, so this line
+      // names the files; a message refused as a whole has no other line, so this one carries it.
+      const rejected = handled.files.filter((file) => file.status === FileStatus.Rejected);
+      const why =
+        rejected.length > 0 ? { files: rejected.map((file) => file.file) } : { reason: decision.reason };
       if (!this.#options.dlqUrl) {
         logger.error(
-          { messageId, reason: decision.reason },
+          { messageId, ...why },
           'message can never succeed; DLQ_URL is not set, so it stays until the queue redrive policy moves it',
         );
         return undefined;
       }
-      await sendToDeadLetterQueue(
-        this.#deps.sqs,
-        this.#options.dlqUrl,
-        message,
-        decision.reason,
-        this.#options.queueUrl,
-      );
+      try {
+        await sendToDeadLetterQueue(
+          this.#deps.sqs,
+          this.#options.dlqUrl,
+          message,
+          decision.reason,
+          this.#options.queueUrl,
+        );
+      } catch (error) {
+        // Not deleted either: it comes back after its visibility timeout and is decided again.
+        logger.warn(
+          { messageId, dlqUrl: this.#options.dlqUrl, error: (error as Error).message },
+          'could not move the message to the dead-letter queue; it will come back',
+        );
+        return undefined;
+      }
       logger.error(
-        { messageId, dlqUrl: this.#options.dlqUrl, reason: decision.reason },
+        { messageId, dlqUrl: this.#options.dlqUrl, ...why },
         'message moved to the dead-letter queue',
       );
       return message;

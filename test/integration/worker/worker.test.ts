@@ -139,7 +139,7 @@ describe('the worker, as its own process, against real LocalStack and OpenSearch
     await worker.waitForLog(
       (line) =>
         line.msg === 'message moved to the dead-letter queue' &&
-        String(line.reason).includes('object-missing'),
+        String(line.files).includes('_missing.json.gz'),
     );
     const dead = await collectDeadLetters(fixture, 3);
     const bodies = dead.map((m) => m.Body ?? '');
