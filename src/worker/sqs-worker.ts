@@ -43,6 +43,9 @@ export class SqsWorker {
   #abort = new AbortController();
   #lastActivity: number;
   #running = false;
+  /** A ReceiveMessage (long poll) is under way; only then is aborting the consumer harmless. */
+  #receivePending = false;
+  #receiveAborted = false;
 
   constructor(options: SqsWorkerOptions, deps: SqsWorkerDeps) {
     this.#options = options;
@@ -58,6 +61,12 @@ export class SqsWorker {
       // The queue URL's own host would bypass AWS_ENDPOINT_URL (LocalStack, VPC endpoints).
       useQueueUrlAsEndpoint: false,
       handleMessage: (message) => this.#track(this.#handle(message)),
+      preReceiveMessageCallback: async () => {
+        this.#receivePending = true;
+      },
+      postReceiveMessageCallback: async () => {
+        this.#receivePending = false;
+      },
     });
     this.#consumer.on('error', (error, message) => {
       if (message) {
@@ -66,6 +75,8 @@ export class SqsWorker {
         this.#deps.logger.warn({ messageId, error: error.message }, 'an SQS request for a message failed');
         return;
       }
+      this.#receivePending = false;
+      if (this.#receiveAborted) return;
       this.#deps.logger.warn(
         { queueUrl: options.queueUrl, error: error.message },
         'receiving from SQS failed; will retry',
@@ -132,7 +143,24 @@ export class SqsWorker {
       this.#abort.abort();
       await Promise.allSettled([...this.#inFlight]);
     }
+    await this.#settleConsumer();
     return { finished };
+  }
+
+  /**
+   * Waits until the consumer has deleted or released what it handled. A long poll still under way
+   * is aborted instead of waited for: it would hold the process for up to 20 s, and whatever it
+   * returned would stay hidden until its visibility timeout with nobody to process it.
+   */
+  async #settleConsumer(): Promise<void> {
+    const deadline = this.#now() + 10_000;
+    while (this.#consumer.status.isPolling && this.#now() < deadline) {
+      if (this.#receivePending && !this.#receiveAborted) {
+        this.#receiveAborted = true;
+        this.#consumer.abortController.abort();
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
   #now(): number {
