@@ -1,7 +1,8 @@
-# Two roles. The task role is what the worker's SDK calls run as, granted exactly the calls it makes:
+# Two roles. The task role is what the worker's SDK calls run as, granted exactly the calls it makes
+# (scripts/check-iam.ts compares this policy with the code: `npm run iam:check`, also a unit test):
 #   S3     GetObject under <prefix>/AWSLogs/ (+ ListBucket on the bucket, for backfill), kms:Decrypt for SSE-KMS
-#   SQS    receive / delete / change visibility / get attributes on the queue; send to the DLQ (poison messages)
-#   SSM    get / put the pause parameter
+#   SQS    receive / delete / change visibility on the queue; send to the DLQ (poison messages)
+#   SSM    read the pause parameter (pause / resume write it with an operator's credentials)
 #   ES     HTTP data-plane calls on the domain, DescribeDomain (automatic pause during domain changes)
 # The execution role is what ECS uses to pull the image and write the logs.
 
@@ -93,14 +94,13 @@ data "aws_iam_policy_document" "task" {
       "sqs:ReceiveMessage",
       "sqs:DeleteMessage",
       "sqs:ChangeMessageVisibility",
-      "sqs:GetQueueAttributes",
     ]
     resources = [aws_sqs_queue.notifications.arn]
   }
 
   statement {
     sid       = "MovePoisonMessagesToDeadLetterQueue"
-    actions   = ["sqs:SendMessage", "sqs:GetQueueAttributes"]
+    actions   = ["sqs:SendMessage"]
     resources = [aws_sqs_queue.dlq.arn]
   }
 
@@ -120,8 +120,8 @@ data "aws_iam_policy_document" "task" {
   }
 
   statement {
-    sid       = "ReadAndWritePauseSwitch"
-    actions   = ["ssm:GetParameter", "ssm:PutParameter"]
+    sid       = "ReadPauseSwitch"
+    actions   = ["ssm:GetParameter"]
     resources = [aws_ssm_parameter.pause.arn]
   }
 
