@@ -17,6 +17,18 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      {
+        test: {
+          // Breaks things for real (stops OpenSearch, cuts LocalStack off, kills workers) on a stack of
+          // its own that its global setup starts; not part of `check`, run by `npm test` and CI.
+          name: 'faults',
+          include: ['test/faults/**/*.test.ts'],
+          globalSetup: ['test/faults/harness/global-setup.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+        },
+      },
     ],
   },
 });

@@ -1,0 +1,87 @@
+import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
+
+/**
+ * A TCP proxy that can make its target unreachable the nasty way: a network partition, not a
+ * polite refusal. While cut, connections already open stop carrying bytes in either direction and
+ * new ones are accepted and then ignored, so a client learns nothing until its own timeouts fire
+ * (a refused connection would fail fast and prove much less). Restoring lets new connections pass
+ * again, but the stalled ones stay dead without a word, as after a NAT gateway or firewall lost
+ * their state: only a client that gives up on a silent connection recovers.
+ */
+export interface TcpProxy {
+  readonly url: string;
+  /** Connections accepted so far, and those that were stalled by a cut. */
+  readonly stats: { connections: number; stalled: number };
+  cut(): void;
+  restore(): void;
+  close(): Promise<void>;
+}
+
+interface Pair {
+  readonly client: Socket;
+  upstream?: Socket;
+}
+
+export async function startTcpProxy(target: string): Promise<TcpProxy> {
+  const { hostname, port } = new URL(target);
+  const pairs = new Set<Pair>();
+  const stalled = new Set<Pair>();
+  const stats = { connections: 0, stalled: 0 };
+  let isCut = false;
+
+  const drop = (pair: Pair): void => {
+    pair.client.destroy();
+    pair.upstream?.destroy();
+    pairs.delete(pair);
+    stalled.delete(pair);
+  };
+
+  const stall = (pair: Pair): void => {
+    stats.stalled += 1;
+    stalled.add(pair);
+    pair.client.unpipe();
+    pair.upstream?.unpipe();
+    // Bytes sent into the partition vanish; nothing comes back.
+    pair.client.removeAllListeners('data');
+    pair.client.on('data', () => {});
+    pair.upstream?.pause();
+  };
+
+  const server = createServer((client) => {
+    stats.connections += 1;
+    const pair: Pair = { client };
+    pairs.add(pair);
+    client.on('error', () => drop(pair));
+    client.on('close', () => drop(pair));
+    if (isCut) {
+      stall(pair);
+      return;
+    }
+    const upstream = connect({ host: hostname, port: Number(port) });
+    pair.upstream = upstream;
+    upstream.on('error', () => drop(pair));
+    upstream.on('close', () => {
+      if (!stalled.has(pair)) drop(pair);
+    });
+    client.pipe(upstream);
+    upstream.pipe(client);
+  });
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    stats,
+    cut(): void {
+      isCut = true;
+      for (const pair of pairs) if (!stalled.has(pair)) stall(pair);
+    },
+    restore(): void {
+      isCut = false;
+    },
+    async close(): Promise<void> {
+      for (const pair of [...pairs]) drop(pair);
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
