@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -18,8 +18,12 @@ export function cliEntry(build: CliBuild): string {
   return build === 'src' ? join(ROOT, 'src/bin/cli.ts') : join(DIST_DIR, 'bin/cli.js');
 }
 
-/** Compiles src/ into bench/workload/dist (git-ignored), so `dist` runs always match the sources. */
+/**
+ * Compiles src/ into bench/workload/dist (git-ignored), so `dist` runs always match the sources.
+ * The CLI reads its version from `../../package.json`, hence a copy beside the build.
+ */
 export function buildDist(): void {
+  copyFileSync(join(ROOT, 'package.json'), join(DIST_DIR, '../package.json'));
   const result = spawnSync(
     join(ROOT, 'node_modules/.bin/tsc'),
     ['-p', join(ROOT, 'tsconfig.build.json'), '--outDir', DIST_DIR, '--sourceMap', 'false'],

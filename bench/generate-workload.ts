@@ -168,8 +168,9 @@ function readManifest(spec: WorkloadSpec, dir: string): Workload | undefined {
 export async function ensureWorkload(
   spec: WorkloadSpec,
   log: (line: string) => void = () => undefined,
+  root: string = WORKLOAD_ROOT,
 ): Promise<Workload> {
-  const dir = join(WORKLOAD_ROOT, spec.name);
+  const dir = join(root, spec.name);
   const existing = readManifest(spec, dir);
   if (existing) return existing;
   log(`generating workload ${spec.name} in ${dir} ...`);

@@ -10,15 +10,15 @@ import {
 } from '@aws-sdk/client-s3';
 import { DeleteQueueCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { createNotificationResources, localClients } from '../scripts/stack/resources.ts';
-import type { StackEnv } from '../scripts/stack/stack.ts';
-import { deleteIndexes, waitUntilSearchable } from './bench-stack.ts';
+import { type BenchStackEnv, deleteIndexes, waitUntilSearchable } from './bench-stack.ts';
 import { type CliBuild, type CliProcess, startCliProcess } from './cli-process.ts';
+import { processCpuSeconds } from './cpu-accounting.ts';
 import type { Workload, WorkloadFile } from './generate-workload.ts';
 import { sampleRss } from './process-memory.ts';
 
 export interface WorkerRunOptions {
   readonly build: CliBuild;
-  readonly stack: StackEnv;
+  readonly stack: BenchStackEnv;
   readonly workload: Workload;
   /** Uploads at once. */
   readonly uploadConcurrency: number;
@@ -38,6 +38,8 @@ export interface WorkerRun {
   readonly seconds: number;
   readonly uploadSeconds: number;
   readonly events: number;
+  /** The worker's CPU seconds (all threads) from the first upload to the last document searchable. */
+  readonly cpuSeconds: number;
   /** Per file: S3 event (upload completed) to the worker's "log file indexed" line, in seconds. */
   readonly lagsSeconds: readonly number[];
   /** The worker's own `lagSeconds` (from the notification's eventTime; whole seconds), per file. */
@@ -90,6 +92,7 @@ export async function runWorkerEndToEnd(options: WorkerRunOptions): Promise<Work
       workload.files.map((file) => [file.key, readFileSync(join(workload.dir, file.key))] as const),
     );
     const uploadedAt = new Map<string, number>();
+    const cpuAtStart = processCpuSeconds(pid);
     const started = Date.now();
     await upload(s3, resources.bucket, workload.files, bodies, uploadedAt, options);
     const uploadSeconds = (Date.now() - started) / 1000;
@@ -100,6 +103,7 @@ export async function runWorkerEndToEnd(options: WorkerRunOptions): Promise<Work
       failed: exited,
     });
     const seconds = (searchable - started) / 1000;
+    const cpuSeconds = processCpuSeconds(pid) - cpuAtStart;
     const indexed = await waitForIndexedLines(worker, workload.files.length);
     const { peakKb, samplesKb } = sampler.stop();
     const lagsSeconds: number[] = [];
@@ -114,6 +118,7 @@ export async function runWorkerEndToEnd(options: WorkerRunOptions): Promise<Work
       seconds,
       uploadSeconds,
       events: workload.events,
+      cpuSeconds,
       lagsSeconds,
       reportedLagsSeconds,
       peakRssKb: peakKb,
