@@ -58,8 +58,6 @@ export class SqsWorker {
       waitTimeSeconds: options.waitTimeSeconds,
       visibilityTimeout: options.visibilityTimeoutSeconds,
       heartbeatInterval: options.heartbeatSeconds,
-      // The queue URL's own host would bypass AWS_ENDPOINT_URL (LocalStack, VPC endpoints).
-      useQueueUrlAsEndpoint: false,
       handleMessage: (message) => this.#track(this.#handle(message)),
       preReceiveMessageCallback: async () => {
         this.#receivePending = true;
