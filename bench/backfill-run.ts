@@ -10,8 +10,8 @@ export interface BackfillRun {
   readonly userSeconds: number;
   readonly systemSeconds: number;
   readonly maxRssKb: number;
-  /** The command's own summary (stdout). */
-  readonly summary: string;
+  /** Everything the command wrote to stdout: its summary (and --trace-gc lines, if asked for). */
+  readonly stdout: string;
   readonly events: number;
 }
 
@@ -23,6 +23,8 @@ export interface BackfillRunOptions {
   readonly env: Readonly<Record<string, string>>;
   /** Extra Node flags for the child (e.g. --cpu-prof), passed through NODE_OPTIONS. */
   readonly nodeOptions?: string;
+  /** Node flags NODE_OPTIONS does not accept (e.g. --trace-gc), on the command line. */
+  readonly nodeArgs?: readonly string[];
 }
 
 /**
@@ -35,6 +37,7 @@ export async function runBackfill(options: BackfillRunOptions): Promise<Backfill
     const args = [
       '-v',
       NODE,
+      ...(options.nodeArgs ?? []),
       cliEntry(options.build),
       'backfill',
       '--local',
@@ -73,7 +76,7 @@ export async function runBackfill(options: BackfillRunOptions): Promise<Backfill
       userSeconds: field('User time \\(seconds\\)'),
       systemSeconds: field('System time \\(seconds\\)'),
       maxRssKb: field('Maximum resident set size \\(kbytes\\)'),
-      summary: stdout.trim(),
+      stdout,
       events,
     };
   } finally {

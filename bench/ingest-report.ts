@@ -11,19 +11,27 @@ import type { BulkSettings } from './upper-bound.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
+export interface RoundResult {
+  readonly upperBound: Measurement;
+  readonly backfill: Measurement;
+  readonly worker: Measurement;
+}
+
 export interface IngestResults {
   readonly record: boolean;
-  readonly rounds: ReadonlyArray<{
-    readonly upperBound: Measurement;
-    readonly backfill: Measurement;
-    readonly worker: Measurement;
-  }>;
+  readonly rounds: ReadonlyArray<
+    RoundResult & {
+      /** The same runs with OpenSearch on one core and everything else on the other. */
+      readonly dedicated: RoundResult;
+    }
+  >;
   readonly workloads: { readonly main: Workload; readonly small: Workload; readonly bigFile: Workload };
   readonly bulkRequests: { readonly main: number; readonly smallFull: number; readonly smallPerFile: number };
   readonly paced: readonly Measurement[];
   readonly pace: number;
   readonly memory: Array<{ readonly label: string; readonly workload: string; readonly runs: Measurement[] }>;
   readonly tunedBackfill: Measurement;
+  readonly gcTraces: { readonly shipped: Measurement; readonly tuned: Measurement };
   readonly scaling: ReadonlyArray<{
     readonly concurrency: number;
     readonly upperBound: Measurement[];
@@ -94,27 +102,17 @@ function workloadRow(label: string, w: Workload): string {
 }
 
 function cpuRow(label: string, ms: readonly Measurement[]): string {
-  const events = ms[0]?.events ?? 1;
-  return (
-    `| ${label} | ${n(
-      medianOf(ms, (m) => us(m.seconds, events)),
-      1,
-    )} | ${n(
-      medianOf(ms, (m) => us(m.processCpu, events)),
-      1,
-    )} | ` +
-    `${n(
-      medianOf(ms, (m) => us(m.opensearchCpu, events)),
-      1,
-    )} | ${n(
-      medianOf(ms, (m) => us(m.localstackCpu, events)),
-      1,
-    )} | ` +
-    `${n(
-      medianOf(ms, (m) => otherCpu(m) / m.seconds),
-      2,
-    )} |`
-  );
+  const cells = [
+    (m: Measurement) => us(m.seconds, m.events),
+    (m: Measurement) => us(m.processCpu, m.events),
+    (m: Measurement) => us(m.opensearchCpu, m.events),
+    (m: Measurement) => us(m.localstackCpu, m.events),
+  ].map((f) => n(medianOf(ms, f), 1));
+  const cores = [
+    (m: Measurement) => m.opensearchCpu / m.seconds,
+    (m: Measurement) => otherCpu(m) / m.seconds,
+  ].map((f) => n(medianOf(ms, f), 2));
+  return `| ${label} | ${[...cells, ...cores].join(' | ')} |`;
 }
 
 function lagCell(ms: readonly Measurement[]): { p50: number; p99: number; reported: string } {
@@ -136,6 +134,19 @@ function describeRun(label: string, m: Measurement): string {
   );
 }
 
+function gcParagraph(shipped: Measurement, tuned: Measurement, options: string): string {
+  const describeGc = (m: Measurement): string =>
+    m.gc
+      ? `live data after a full collection at most ${n(m.gc.maxLiveMb)} MB, heap up to ${n(m.gc.maxUsedMb)} MB used and ` +
+        `${n(m.gc.maxCommittedMb)} MB reserved (${n(m.gc.scavenges)} scavenges, ${n(m.gc.markCompacts)} full collections), peak RSS ${mb(m.peakRssKb ?? 0)} MB, ` +
+        `process CPU ${n(us(m.processCpu, m.events), 1)} µs/event`
+      : 'no trace';
+  return (
+    `Where the memory goes (\`backfill\` of the 200 MB file, \`dist\`, under \`node --trace-gc\`): as shipped, ${describeGc(shipped)}; ` +
+    `with \`${options}\`, ${describeGc(tuned)}.`
+  );
+}
+
 /** The `ingest` section of RESULTS.md: context, one row per scenario, then the detail tables. */
 export function formatIngestReport(r: IngestResults): string {
   const up = r.rounds.map((x) => x.upperBound);
@@ -143,6 +154,11 @@ export function formatIngestReport(r: IngestResults): string {
   const wk = r.rounds.map((x) => x.worker);
   const bfRatios = ratios(bf, up);
   const wkRatios = ratios(wk, up);
+  const dup = r.rounds.map((x) => x.dedicated.upperBound);
+  const dbf = r.rounds.map((x) => x.dedicated.backfill);
+  const dwk = r.rounds.map((x) => x.dedicated.worker);
+  const dbfRatios = ratios(dbf, dup);
+  const dwkRatios = ratios(dwk, dup);
   const transform = transformFigures();
   const burst = lagCell(wk);
   const paced = lagCell(r.paced);
@@ -210,22 +226,26 @@ export function formatIngestReport(r: IngestResults): string {
       medianOf(up, (m) => us(m.opensearchCpu, m.events)),
       1,
     )} µs of OpenSearch CPU per event) | 1 | — | |`,
-    `| 3 | backfill --local, whole process | ${formatRuns(eps(bf))} events/s | ${formatRatios(bfRatios)} | ≥ 0.9 | ${verdict(median(bfRatios) >= 0.9)} |`,
-    `| 4 | worker end to end: first upload to last document searchable | ${formatRuns(eps(wk))} events/s; lag p50 / p99: ${n(burst.p50, 1)} / ${n(burst.p99, 1)} s for a burst of ${n(main.files.length)} files, ${n(paced.p50, 1)} / ${n(paced.p99, 1)} s paced at ${n(r.pace)} events/s | ${formatRatios(wkRatios)} | ≥ 0.9 | ${verdict(median(wkRatios) >= 0.9)} |`,
+    `| 3 | backfill --local, whole process | ${formatRuns(eps(bf))} events/s sharing the 2 cores with OpenSearch; ${formatRuns(eps(dbf))} with the cluster on a core of its own | shared: ${formatRatios(bfRatios)}; dedicated cluster core: ${formatRatios(dbfRatios)} | ≥ 0.9 | shared: ${verdict(median(bfRatios) >= 0.9)}; dedicated: ${verdict(median(dbfRatios) >= 0.9)} |`,
+    `| 4 | worker end to end: first upload to last document searchable | ${formatRuns(eps(wk))} events/s shared; ${formatRuns(eps(dwk))} dedicated; lag p50 / p99: ${n(burst.p50, 1)} / ${n(burst.p99, 1)} s for a burst of ${n(main.files.length)} files, ${n(paced.p50, 1)} / ${n(paced.p99, 1)} s paced at ${n(r.pace)} events/s | shared: ${formatRatios(wkRatios)}; dedicated cluster core: ${formatRatios(dwkRatios)} | ≥ 0.9 | shared: ${verdict(median(wkRatios) >= 0.9)}; dedicated: ${verdict(median(dwkRatios) >= 0.9)} |`,
     `| 5 | memory: peak RSS of the worker on the 200 MB file (worst of ${memSrc.length}) | \`src\` ${mb(worst(memSrc))} MB, \`dist\` ${mb(worst(memDist))} MB, proposed V8 bounds ${mb(worst(memTuned))} MB; backfill ${mb(worst(bf))} MB on ${n(main.events)} events vs ${mb(worst(smallAt4))} MB on ${n(r.workloads.small.events)} | — | ≤ 256 MB; flat | ${verdict(worst(memSrc) <= 256 * 1024)} as run today; flat: ${verdict(worst(bf) <= worst(smallAt4) * 1.15)} |`,
     `| 6 | scaling: backfill --concurrency 1, 2, 4, 8 (small workload) | ${r.scaling.map((s) => `${s.concurrency}: ${n(median(eps(s.backfill)))}`).join(', ')} events/s; upper bound with as many requests in flight: ${r.scaling.map((s) => `${s.concurrency}: ${n(median(eps(s.upperBound)))}`).join(', ')} | see below | shows the cluster limit | |`,
     '',
     '### Where the CPU goes, per event (medians)',
     '',
-    'Wall µs/event is 1 / throughput. On this machine OpenSearch, LocalStack and the product share the same two cores, so every µs the product spends is a µs the cluster cannot.',
+    'Wall µs/event is 1 / throughput. On this machine OpenSearch, LocalStack and the product share the same two cores, so every µs the product spends is a µs the cluster cannot. ' +
+      '"Dedicated cluster core": OpenSearch pinned (taskset) to one core, the benchmark, the CLI under test and LocalStack to the other, the nearest this machine comes to the product and the cluster on separate machines (other sessions still use both cores).',
     '',
-    '| run | wall µs/event | product process CPU µs/event | OpenSearch CPU µs/event | LocalStack CPU µs/event | other work (cores) |',
-    '|---|---:|---:|---:|---:|---:|',
+    '| run | wall µs/event | product process CPU µs/event | OpenSearch CPU µs/event | LocalStack CPU µs/event | OpenSearch cores busy | other work (cores) |',
+    '|---|---:|---:|---:|---:|---:|---:|',
     cpuRow('2 upper bound (the poster)', up),
     cpuRow('3 backfill', bf),
     cpuRow('4 worker (burst)', wk),
-    cpuRow('4 worker (paced)', r.paced),
-    cpuRow(`backfill, \`dist\` with ${r.tunedNodeOptions}`, [r.tunedBackfill]),
+    cpuRow('4 worker (paced uploads)', r.paced),
+    cpuRow('2 upper bound, dedicated cluster core', dup),
+    cpuRow('3 backfill, dedicated cluster core', dbf),
+    cpuRow('4 worker, dedicated cluster core', dwk),
+    cpuRow(`3 backfill, \`dist\` with ${r.tunedNodeOptions}`, [r.tunedBackfill]),
     '',
     `OpenSearch spends ${n(clusterWork * 100)} % as much CPU per event in the upper bound as in the backfill (the product makes the cluster do the same work); ` +
       `if the cluster's cores were the only limit and the backfill's own CPU came out of them, the backfill would reach ${n(clusterShare, 2)} of the upper bound.`,
@@ -266,6 +286,8 @@ export function formatIngestReport(r: IngestResults): string {
     )} |`,
     `| backfill --concurrency 4, \`dist\`, ${r.tunedNodeOptions} | ${main.spec.name} | ${mb(r.tunedBackfill.peakRssKb ?? 0)} | **${mb(r.tunedBackfill.peakRssKb ?? 0)}** | | ${n(eventsPerSecond(r.tunedBackfill))} | ${n(us(r.tunedBackfill.processCpu, r.tunedBackfill.events), 1)} |`,
     '',
+    gcParagraph(r.gcTraces.shipped, r.gcTraces.tuned, r.tunedNodeOptions),
+    '',
     '### Scaling (scenario 6, small workload)',
     '',
     '`--concurrency` is files in flight; the bulk requests in flight are bounded process-wide by BULK_CONCURRENCY (default 2), so the last two columns raise both together. The upper bound keeps N requests in flight. "OpenSearch cores" is its CPU seconds per wall second during the upper bound: the cluster is the bottleneck where it stops growing.',
@@ -304,10 +326,18 @@ export function formatIngestReport(r: IngestResults): string {
       describeRun(`round ${i + 1}, upper bound`, x.upperBound),
       describeRun(`round ${i + 1}, backfill`, x.backfill),
       describeRun(`round ${i + 1}, worker (upload ${n(x.worker.worker?.uploadSeconds ?? 0, 1)} s)`, x.worker),
+      describeRun(`round ${i + 1}, upper bound, dedicated cluster core`, x.dedicated.upperBound),
+      describeRun(`round ${i + 1}, backfill, dedicated cluster core`, x.dedicated.backfill),
+      describeRun(
+        `round ${i + 1}, worker, dedicated cluster core (upload ${n(x.dedicated.worker.worker?.uploadSeconds ?? 0, 1)} s)`,
+        x.dedicated.worker,
+      ),
     ]),
     ...r.paced.map((m, i) => describeRun(`paced worker ${i + 1}`, m)),
     ...r.memory.flatMap((m) => m.runs.map((x, i) => describeRun(`${m.label} ${i + 1}`, x))),
     describeRun('backfill, dist, tuned', r.tunedBackfill),
+    describeRun('backfill of the 200 MB file, dist, --trace-gc', r.gcTraces.shipped),
+    describeRun('backfill of the 200 MB file, dist, tuned, --trace-gc', r.gcTraces.tuned),
     ...r.scaling.flatMap((s) => [
       ...s.upperBound.map((m, i) => describeRun(`scaling ${s.concurrency}, upper bound ${i + 1}`, m)),
       ...s.backfill.map((m, i) => describeRun(`scaling ${s.concurrency}, backfill ${i + 1}`, m)),

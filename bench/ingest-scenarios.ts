@@ -5,6 +5,7 @@ import { runBackfill } from './backfill-run.ts';
 import { acceptedCount, type BenchStack, deleteIndexes } from './bench-stack.ts';
 import type { CliBuild } from './cli-process.ts';
 import { startCpuMeter } from './cpu-accounting.ts';
+import { type GcTraceSummary, summarizeGcTrace } from './gc-trace.ts';
 import type { Workload } from './generate-workload.ts';
 import { type ProfileSummary, readProfile } from './profile-summary.ts';
 import { type BulkBodies, postBulkBodies, prepareIndexes } from './upper-bound.ts';
@@ -24,6 +25,8 @@ export interface Measurement {
   readonly worker?: WorkerRun;
   /** Runs made to get this one (see `quietly`). */
   readonly attempts?: number;
+  /** With --trace-gc: the V8 heap over the run. */
+  readonly gc?: GcTraceSummary;
 }
 
 export const eventsPerSecond = (m: Measurement): number => m.events / m.seconds;
@@ -97,6 +100,8 @@ export interface BackfillScenario {
   readonly concurrency: number;
   readonly env?: Readonly<Record<string, string>>;
   readonly nodeOptions?: string;
+  /** Run under --trace-gc and summarize the V8 heap. */
+  readonly traceGc?: boolean;
 }
 
 /** Scenario 3 (and 6): the real `backfill --local` over the workload, whole-process timing. */
@@ -116,6 +121,7 @@ export async function measureBackfill(
     concurrency: scenario.concurrency,
     env: { OPENSEARCH_URL: url, INDEX_PREFIX: prefix, ...scenario.env },
     ...(scenario.nodeOptions ? { nodeOptions: scenario.nodeOptions } : {}),
+    ...(scenario.traceGc ? { nodeArgs: ['--trace-gc'] } : {}),
   });
   const spent = meter();
   if (run.events !== workload.events)
@@ -130,6 +136,7 @@ export async function measureBackfill(
     localstackCpu: spent.localstack,
     machineCpu: spent.machine,
     peakRssKb: run.maxRssKb,
+    ...(scenario.traceGc ? { gc: summarizeGcTrace(run.stdout) } : {}),
   };
 }
 

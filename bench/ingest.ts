@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_TRANSFORM_OPTIONS } from '../src/transforms/transform-log-file.ts';
 import { type BenchStack, startBenchStack } from './bench-stack.ts';
 import { buildDist } from './cli-process.ts';
+import { withDedicatedClusterCpu } from './cpu-pinning.ts';
 import { ensureWorkload, WORKLOAD_ROOT, WORKLOADS, type Workload } from './generate-workload.ts';
 import { formatIngestReport, type IngestResults } from './ingest-report.ts';
 import {
@@ -122,9 +123,9 @@ async function runAll(
   const smallBodies = mainWorkload === small ? mainBodies : await buildBulkBodies(small, settings, transform);
   const smallPerFile = await buildBulkBodies(small, settings, transform, 'per-file');
 
-  // A fresh JVM indexes slowly until its JIT has warmed up: one untimed pass of each kind first.
+  // A fresh JVM indexes slowly until its JIT has warmed up (the first runs take up to twice as long).
   log('warm-up');
-  await measureUpperBound(stack, smallBodies, 'ub', settings.concurrency);
+  for (let i = 0; i < 2; i++) await measureUpperBound(stack, smallBodies, 'ub', settings.concurrency);
   await measureBackfill(stack, small, 'bf', { build: 'src', concurrency: 4 });
 
   const upper = (bodies: typeof smallBodies, concurrency: number) =>
@@ -142,7 +143,17 @@ async function runAll(
     log(describe(`round ${round} backfill`, backfilled));
     const worked = await worker(mainWorkload, { build: 'src' });
     log(describe(`round ${round} worker`, worked));
-    rounds.push({ upperBound, backfill: backfilled, worker: worked });
+    // The same three with the cluster on a core of its own (see withDedicatedClusterCpu).
+    const dedicated = await withDedicatedClusterCpu(stack.groups, async () => {
+      const u = await upper(mainBodies, settings.concurrency);
+      log(describe(`round ${round} upper bound, dedicated cluster core`, u));
+      const b = await backfill(mainWorkload, { build: 'src', concurrency: 4 });
+      log(describe(`round ${round} backfill, dedicated cluster core`, b));
+      const w = await worker(mainWorkload, { build: 'src' });
+      log(describe(`round ${round} worker, dedicated cluster core`, w));
+      return { upperBound: u, backfill: b, worker: w };
+    });
+    rounds.push({ upperBound, backfill: backfilled, worker: worked, dedicated });
   }
   const mainRequests = mainBodies.bodies.length;
   // About 2 GB of bodies for the large workload: not needed any more.
@@ -184,6 +195,17 @@ async function runAll(
     nodeOptions: TUNED_NODE_OPTIONS,
   });
   log(describe('backfill, dist, tuned heap', tunedBackfill));
+  // Where the memory goes: the V8 heap on the 200 MB file, as shipped and with the proposed bounds.
+  const gcTraces = {
+    shipped: await backfill(bigFile, { build: 'dist', concurrency: 4, traceGc: true }),
+    tuned: await backfill(bigFile, {
+      build: 'dist',
+      concurrency: 4,
+      nodeOptions: TUNED_NODE_OPTIONS,
+      traceGc: true,
+    }),
+  };
+  log(describe('backfill of the 200 MB file, --trace-gc', gcTraces.shipped));
 
   const scaling: IngestResults['scaling'] = SCALING_LEVELS.map((concurrency) => ({
     concurrency,
@@ -232,6 +254,7 @@ async function runAll(
     pace,
     memory,
     tunedBackfill,
+    gcTraces,
     scaling,
     batching: { full: fullAtDefault, perFile },
     profile: profiled,
