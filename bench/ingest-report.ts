@@ -27,6 +27,8 @@ export interface IngestResults {
   >;
   readonly workloads: { readonly main: Workload; readonly small: Workload; readonly bigFile: Workload };
   readonly bulkRequests: { readonly main: number; readonly smallFull: number; readonly smallPerFile: number };
+  /** The worker with `_count` polled every 200 ms from the first upload. */
+  readonly polledWorker: Measurement;
   readonly paced: readonly Measurement[];
   readonly pace: number;
   readonly memory: Array<{ readonly label: string; readonly workload: string; readonly runs: Measurement[] }>;
@@ -242,6 +244,7 @@ export function formatIngestReport(r: IngestResults): string {
     cpuRow('3 backfill', bf),
     cpuRow('4 worker (burst)', wk),
     cpuRow('4 worker (paced uploads)', r.paced),
+    cpuRow('4 worker, `_count` polled every 200 ms while indexing', [r.polledWorker]),
     cpuRow('2 upper bound, dedicated cluster core', dup),
     cpuRow('3 backfill, dedicated cluster core', dbf),
     cpuRow('4 worker, dedicated cluster core', dwk),
@@ -333,6 +336,7 @@ export function formatIngestReport(r: IngestResults): string {
         x.dedicated.worker,
       ),
     ]),
+    describeRun('worker, `_count` polled every 200 ms while indexing', r.polledWorker),
     ...r.paced.map((m, i) => describeRun(`paced worker ${i + 1}`, m)),
     ...r.memory.flatMap((m) => m.runs.map((x, i) => describeRun(`${m.label} ${i + 1}`, x))),
     describeRun('backfill, dist, tuned', r.tunedBackfill),

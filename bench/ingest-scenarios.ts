@@ -142,6 +142,7 @@ export async function measureBackfill(
 
 export interface WorkerScenario {
   readonly build: CliBuild;
+  readonly quietCluster?: boolean;
   readonly paceEventsPerSecond?: number;
   readonly env?: Readonly<Record<string, string>>;
   readonly nodeOptions?: string;
@@ -164,6 +165,7 @@ export async function measureWorker(
     ...(scenario.paceEventsPerSecond ? { paceEventsPerSecond: scenario.paceEventsPerSecond } : {}),
     ...(scenario.env ? { env: scenario.env } : {}),
     ...(scenario.nodeOptions ? { nodeOptions: scenario.nodeOptions } : {}),
+    ...(scenario.quietCluster ? { quietCluster: true } : {}),
   });
   const spent = meter();
   return {
