@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
@@ -52,6 +52,11 @@ function filesUnder(folder: string): string[] {
  * Insights events are left out: CloudTrail delivers them in files of their own.
  */
 export function corpusTemplates(corpusDir: string = CORPUS_DIR): EventTemplate[] {
+  if (!existsSync(join(corpusDir, 'MANIFEST.md'))) {
+    throw new Error(
+      `The shared CloudTrail corpus is not at ${corpusDir}: check out ../shared beside the repository or set CORPUS_DIR.`,
+    );
+  }
   const seen = new Set<string>();
   const templates: EventTemplate[] = [];
   for (const folder of RECORD_FOLDERS) {

@@ -9,7 +9,7 @@ import {
 import { buildIndexTemplates } from '../../../src/sinks/opensearch/index-templates.ts';
 import { classifyObjectKey } from '../../../src/sources/classify-object-key.ts';
 import { DEFAULT_TRANSFORM_OPTIONS, transformLogFile } from '../../../src/transforms/transform-log-file.ts';
-import { CORPUS_PRESENT, corpusLogFiles, FIXTURES_DIR, logFilesUnder } from '../transforms/corpus-files.ts';
+import { corpusLogFiles, FIXTURES_DIR, logFilesUnder } from '../transforms/corpus-files.ts';
 import { fieldsUsed, luceneFields } from './saved-object-fields.ts';
 
 /** Field path -> mapping type, for every field the index template maps explicitly. */
@@ -36,7 +36,7 @@ function templateFields(mode: 'flat-object' | 'dynamic'): Map<string, string> {
 
 /** Every field path (dotted, leaves and objects) in the documents the transform makes of the real log files. */
 async function documentFields(): Promise<Set<string>> {
-  const files = [...logFilesUnder(FIXTURES_DIR), ...(CORPUS_PRESENT ? corpusLogFiles() : [])];
+  const files = [...logFilesUnder(FIXTURES_DIR), ...corpusLogFiles()];
   const paths = new Set<string>();
   const walk = (value: unknown, path: string): void => {
     if (Array.isArray(value)) for (const item of value) walk(item, path);

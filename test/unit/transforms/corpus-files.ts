@@ -1,17 +1,17 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { parseLossless } from '../../../src/transforms/parse-lossless.ts';
+import { corpusDir } from '../../helpers/corpus.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
 /** Real log files committed with the tests (see its README for their origin). */
 export const FIXTURES_DIR = join(REPO_ROOT, 'test/fixtures/cloudtrail');
 
-/** The team's shared corpus of real CloudTrail data; the corpus tests run over it when it is present. */
-export const CORPUS_DIR = resolve(process.env.CORPUS_DIR ?? join(REPO_ROOT, '../shared/corpus'));
-export const CORPUS_PRESENT = existsSync(join(CORPUS_DIR, 'MANIFEST.md'));
+/** The team's shared corpus of real CloudTrail data (test/helpers/corpus.ts says where). */
+export const CORPUS_DIR: string = corpusDir;
 
 const LOG_FILE = /\.(json|json\.gz|log)$/;
 
@@ -29,7 +29,6 @@ export function logFilesUnder(folder: string): string[] {
 
 /** Every file of the corpus that is a valid CloudTrail log file (each must turn into documents). */
 export function corpusLogFiles(): string[] {
-  if (!CORPUS_PRESENT) return [];
   return [
     'logs',
     'converted-records',

@@ -16,7 +16,6 @@ import {
 } from '../../../src/transforms/transform-log-file.ts';
 import {
   CORPUS_DIR,
-  CORPUS_PRESENT,
   corpusLogFiles,
   expectedEvents,
   FIXTURES_DIR,
@@ -212,7 +211,7 @@ describe('transformLogFile on generated log files', () => {
   });
 });
 
-describe.skipIf(!CORPUS_PRESENT)(`transformLogFile over the shared corpus (${CORPUS_DIR})`, () => {
+describe(`transformLogFile over the shared corpus (${CORPUS_DIR})`, () => {
   describeCorpusChecks(corpusLogFiles());
 
   it('reports the invalid AWS docs example as invalid JSON in record 1, at its byte', async () => {
