@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -13,6 +13,18 @@ export const NODE: string = join(ROOT, 'node_modules/.bin/node');
 export type CliBuild = 'src' | 'dist';
 
 const DIST_DIR = join(ROOT, 'bench/workload/dist');
+
+/**
+ * The Node flags the container image runs the CLI with, read from the Dockerfile's ENTRYPOINT
+ * (`["/nodejs/bin/node", FLAGS..., "dist/bin/cli.js"]`), so the benchmark measures what ships.
+ */
+export const IMAGE_NODE_OPTIONS: string = (() => {
+  const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
+  const entrypoint = /^ENTRYPOINT\s+(\[.*\])\s*$/m.exec(dockerfile)?.[1];
+  if (!entrypoint) throw new Error('Dockerfile: no ENTRYPOINT in exec form');
+  const args = JSON.parse(entrypoint) as string[];
+  return args.slice(1, args.indexOf('dist/bin/cli.js')).join(' ');
+})();
 
 export function cliEntry(build: CliBuild): string {
   return build === 'src' ? join(ROOT, 'src/bin/cli.ts') : join(DIST_DIR, 'bin/cli.js');

@@ -32,8 +32,8 @@ export interface IngestResults {
   readonly paced: readonly Measurement[];
   readonly pace: number;
   readonly memory: Array<{ readonly label: string; readonly workload: string; readonly runs: Measurement[] }>;
-  readonly tunedBackfill: Measurement;
-  readonly gcTraces: { readonly shipped: Measurement; readonly tuned: Measurement };
+  readonly imageBackfill: Measurement;
+  readonly gcTraces: { readonly plain: Measurement; readonly image: Measurement };
   readonly scaling: ReadonlyArray<{
     readonly concurrency: number;
     readonly upperBound: Measurement[];
@@ -50,7 +50,7 @@ export interface IngestResults {
   readonly loadBefore: string;
   readonly loadAfter: string;
   readonly minutes: number;
-  readonly tunedNodeOptions: string;
+  readonly imageNodeOptions: string;
   readonly resultsFile: string;
   readonly quiet: { readonly maxOtherCores: number; readonly maxAttempts: number };
 }
@@ -136,7 +136,7 @@ function describeRun(label: string, m: Measurement): string {
   );
 }
 
-function gcParagraph(shipped: Measurement, tuned: Measurement, options: string): string {
+function gcParagraph(plain: Measurement, image: Measurement, options: string): string {
   const describeGc = (m: Measurement): string =>
     m.gc
       ? `live data after a full collection at most ${n(m.gc.maxLiveMb)} MB, heap up to ${n(m.gc.maxUsedMb)} MB used and ` +
@@ -144,8 +144,8 @@ function gcParagraph(shipped: Measurement, tuned: Measurement, options: string):
         `process CPU ${n(us(m.processCpu, m.events), 1)} µs/event`
       : 'no trace';
   return (
-    `Where the memory goes (\`backfill\` of the 200 MB file, \`dist\`, under \`node --trace-gc\`): as shipped, ${describeGc(shipped)}; ` +
-    `with \`${options}\`, ${describeGc(tuned)}.`
+    `Where the memory goes (\`backfill\` of the 200 MB file, \`dist\`, under \`node --trace-gc\`): without V8 flags, ${describeGc(plain)}; ` +
+    `with the image's \`${options}\`, ${describeGc(image)}.`
   );
 }
 
@@ -169,7 +169,7 @@ export function formatIngestReport(r: IngestResults): string {
   const worst = (ms: readonly Measurement[]): number => Math.max(...ms.map((m) => m.peakRssKb ?? 0));
   const memSrc = byLabel('worker, `node src');
   const memDist = byLabel('worker, `node dist');
-  const memTuned = byLabel(`worker, \`node ${r.tunedNodeOptions}`);
+  const memImage = byLabel(`worker, \`node ${r.imageNodeOptions}`);
   const smallAt4 = r.scaling.find((s) => s.concurrency === 4)?.backfill ?? [];
   const clusterShare =
     medianOf(up, (m) => us(m.opensearchCpu, m.events)) /
@@ -182,7 +182,7 @@ export function formatIngestReport(r: IngestResults): string {
     ...wk,
     ...r.paced,
     ...r.memory.flatMap((m) => m.runs),
-    r.tunedBackfill,
+    r.imageBackfill,
     ...r.scaling.flatMap((s) => [...s.upperBound, ...s.backfill, ...s.backfillBulk]),
     ...r.batching.full,
     ...r.batching.perFile,
@@ -230,7 +230,7 @@ export function formatIngestReport(r: IngestResults): string {
     )} µs of OpenSearch CPU per event) | 1 | — | |`,
     `| 3 | backfill --local, whole process | ${formatRuns(eps(bf))} events/s sharing the 2 cores with OpenSearch; ${formatRuns(eps(dbf))} with the cluster on a core of its own | shared: ${formatRatios(bfRatios)}; dedicated cluster core: ${formatRatios(dbfRatios)} | ≥ 0.9 | shared: ${verdict(median(bfRatios) >= 0.9)}; dedicated: ${verdict(median(dbfRatios) >= 0.9)} |`,
     `| 4 | worker end to end: first upload to last document searchable | ${formatRuns(eps(wk))} events/s shared; ${formatRuns(eps(dwk))} dedicated; lag p50 / p99: ${n(burst.p50, 1)} / ${n(burst.p99, 1)} s for a burst of ${n(main.files.length)} files, ${n(paced.p50, 1)} / ${n(paced.p99, 1)} s paced at ${n(r.pace)} events/s | shared: ${formatRatios(wkRatios)}; dedicated cluster core: ${formatRatios(dwkRatios)} | ≥ 0.9 | shared: ${verdict(median(wkRatios) >= 0.9)}; dedicated: ${verdict(median(dwkRatios) >= 0.9)} |`,
-    `| 5 | memory: peak RSS of the worker on the 200 MB file (worst of ${memSrc.length}) | \`src\` ${mb(worst(memSrc))} MB, \`dist\` ${mb(worst(memDist))} MB, proposed V8 bounds ${mb(worst(memTuned))} MB; backfill ${mb(worst(bf))} MB on ${n(main.events)} events vs ${mb(worst(smallAt4))} MB on ${n(r.workloads.small.events)} | — | ≤ 256 MB; flat | ${verdict(worst(memSrc) <= 256 * 1024)} as run today; flat: ${verdict(worst(bf) <= worst(smallAt4) * 1.15)} |`,
+    `| 5 | memory: peak RSS of the worker on the 200 MB file (worst of ${memSrc.length}) | the image (\`dist\`, ${r.imageNodeOptions}) ${mb(worst(memImage))} MB; without V8 flags: \`dist\` ${mb(worst(memDist))} MB, \`src\` ${mb(worst(memSrc))} MB; backfill ${mb(worst(bf))} MB on ${n(main.events)} events vs ${mb(worst(smallAt4))} MB on ${n(r.workloads.small.events)} without V8 flags, ${mb(r.imageBackfill.peakRssKb ?? 0)} MB on ${n(main.events)} with the image's | — | ≤ 256 MB; flat | the image: ${verdict(worst(memImage) <= 256 * 1024)}; without flags: ${verdict(worst(memDist) <= 256 * 1024)}; flat: ${verdict(worst(bf) <= worst(smallAt4) * 1.15)} |`,
     `| 6 | scaling: backfill --concurrency 1, 2, 4, 8 (small workload) | ${r.scaling.map((s) => `${s.concurrency}: ${n(median(eps(s.backfill)))}`).join(', ')} events/s; upper bound with as many requests in flight: ${r.scaling.map((s) => `${s.concurrency}: ${n(median(eps(s.upperBound)))}`).join(', ')} | see below | shows the cluster limit | |`,
     '',
     '### Where the CPU goes, per event (medians)',
@@ -248,7 +248,7 @@ export function formatIngestReport(r: IngestResults): string {
     cpuRow('2 upper bound, dedicated cluster core', dup),
     cpuRow('3 backfill, dedicated cluster core', dbf),
     cpuRow('4 worker, dedicated cluster core', dwk),
-    cpuRow(`3 backfill, \`dist\` with ${r.tunedNodeOptions}`, [r.tunedBackfill]),
+    cpuRow(`3 backfill, \`dist\` with ${r.imageNodeOptions}`, [r.imageBackfill]),
     '',
     `OpenSearch spends ${n(clusterWork * 100)} % as much CPU per event in the upper bound as in the backfill (the product makes the cluster do the same work); ` +
       `if the cluster's cores were the only limit and the backfill's own CPU came out of them, the backfill would reach ${n(clusterShare, 2)} of the upper bound.`,
@@ -287,9 +287,9 @@ export function formatIngestReport(r: IngestResults): string {
       medianOf(smallAt4, (x) => us(x.processCpu, x.events)),
       1,
     )} |`,
-    `| backfill --concurrency 4, \`dist\`, ${r.tunedNodeOptions} | ${main.spec.name} | ${mb(r.tunedBackfill.peakRssKb ?? 0)} | **${mb(r.tunedBackfill.peakRssKb ?? 0)}** | | ${n(eventsPerSecond(r.tunedBackfill))} | ${n(us(r.tunedBackfill.processCpu, r.tunedBackfill.events), 1)} |`,
+    `| backfill --concurrency 4, \`dist\`, ${r.imageNodeOptions} | ${main.spec.name} | ${mb(r.imageBackfill.peakRssKb ?? 0)} | **${mb(r.imageBackfill.peakRssKb ?? 0)}** | | ${n(eventsPerSecond(r.imageBackfill))} | ${n(us(r.imageBackfill.processCpu, r.imageBackfill.events), 1)} |`,
     '',
-    gcParagraph(r.gcTraces.shipped, r.gcTraces.tuned, r.tunedNodeOptions),
+    gcParagraph(r.gcTraces.plain, r.gcTraces.image, r.imageNodeOptions),
     '',
     '### Scaling (scenario 6, small workload)',
     '',
@@ -339,9 +339,9 @@ export function formatIngestReport(r: IngestResults): string {
     describeRun('worker, `_count` polled every 200 ms while indexing', r.polledWorker),
     ...r.paced.map((m, i) => describeRun(`paced worker ${i + 1}`, m)),
     ...r.memory.flatMap((m) => m.runs.map((x, i) => describeRun(`${m.label} ${i + 1}`, x))),
-    describeRun('backfill, dist, tuned', r.tunedBackfill),
-    describeRun('backfill of the 200 MB file, dist, --trace-gc', r.gcTraces.shipped),
-    describeRun('backfill of the 200 MB file, dist, tuned, --trace-gc', r.gcTraces.tuned),
+    describeRun("backfill, dist, the image's Node flags", r.imageBackfill),
+    describeRun('backfill of the 200 MB file, dist, --trace-gc', r.gcTraces.plain),
+    describeRun("backfill of the 200 MB file, dist, the image's Node flags, --trace-gc", r.gcTraces.image),
     ...r.scaling.flatMap((s) => [
       ...s.upperBound.map((m, i) => describeRun(`scaling ${s.concurrency}, upper bound ${i + 1}`, m)),
       ...s.backfill.map((m, i) => describeRun(`scaling ${s.concurrency}, backfill ${i + 1}`, m)),

@@ -10,12 +10,12 @@
  * the worker, so each ratio compares runs made under the same conditions on a noisy machine.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_TRANSFORM_OPTIONS } from '../src/transforms/transform-log-file.ts';
 import { type BenchStack, startBenchStack } from './bench-stack.ts';
-import { buildDist } from './cli-process.ts';
+import { buildDist, IMAGE_NODE_OPTIONS } from './cli-process.ts';
 import { withDedicatedClusterCpu } from './cpu-pinning.ts';
 import { ensureWorkload, WORKLOAD_ROOT, WORKLOADS, type Workload } from './generate-workload.ts';
 import { formatIngestReport, type IngestResults } from './ingest-report.ts';
@@ -44,9 +44,8 @@ const QUIET = {
   maxAttempts: Number(process.env.BENCH_MAX_ATTEMPTS ?? 3),
   log,
 };
-/** V8 heap bounds sized for a 256 MB budget (see the memory notes in RESULTS.md). */
-export const TUNED_NODE_OPTIONS = '--max-semi-space-size=8 --max-old-space-size=192';
 const RESULTS = RECORD ? join(ROOT, 'bench/RESULTS.md') : join(WORKLOAD_ROOT, 'RESULTS.small.md');
+const RAW_RESULTS = join(WORKLOAD_ROOT, RECORD ? 'ingest-results.json' : 'ingest-results.small.json');
 
 function log(line: string): void {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
@@ -61,6 +60,12 @@ function describe(name: string, m: Measurement): string {
 }
 
 async function main(): Promise<void> {
+  if (process.argv.includes('--report-only')) {
+    const input = JSON.parse(readFileSync(RAW_RESULTS, 'utf8')) as IngestResults;
+    writeSection(input.resultsFile, 'ingest', formatIngestReport(input));
+    log(`results of ${RAW_RESULTS} written to ${input.resultsFile}`);
+    return;
+  }
   const started = Date.now();
   const loadBefore = execFileSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).trim();
   const mainWorkload = await ensureWorkload(RECORD ? WORKLOADS.large : WORKLOADS.small, log);
@@ -74,7 +79,7 @@ async function main(): Promise<void> {
   try {
     const results = await runAll(stack, { mainWorkload, small, bigFile, settings, transform });
     const loadAfter = execFileSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).trim();
-    const report = formatIngestReport({
+    const input: IngestResults = {
       ...results,
       record: RECORD,
       stack: { versions: stack.versions, javaOptions: stack.javaOptions },
@@ -82,12 +87,14 @@ async function main(): Promise<void> {
       loadBefore,
       loadAfter,
       minutes: (Date.now() - started) / 60_000,
-      tunedNodeOptions: TUNED_NODE_OPTIONS,
+      imageNodeOptions: IMAGE_NODE_OPTIONS,
       resultsFile: RESULTS,
       quiet: { maxOtherCores: QUIET.maxOtherCores, maxAttempts: QUIET.maxAttempts },
-    });
+    };
+    // The raw figures first: `node bench/ingest.ts --report-only` formats them again without a new run.
     mkdirSync(WORKLOAD_ROOT, { recursive: true });
-    writeSection(RESULTS, 'ingest', report);
+    writeFileSync(RAW_RESULTS, JSON.stringify(input));
+    writeSection(RESULTS, 'ingest', formatIngestReport(input));
     log(`results written to ${RESULTS} (${((Date.now() - started) / 60_000).toFixed(1)} min)`);
   } finally {
     await stack.stop();
@@ -112,7 +119,7 @@ async function runAll(
     | 'loadBefore'
     | 'loadAfter'
     | 'minutes'
-    | 'tunedNodeOptions'
+    | 'imageNodeOptions'
     | 'resultsFile'
     | 'quiet'
   >
@@ -175,11 +182,11 @@ async function runAll(
   const memory: IngestResults['memory'] = [];
   const memoryVariants = [
     { label: 'worker, `node src/bin/cli.ts`', build: 'src' },
-    { label: 'worker, `node dist/bin/cli.js` (the image)', build: 'dist' },
+    { label: 'worker, `node dist/bin/cli.js` (no V8 flags)', build: 'dist' },
     {
-      label: `worker, \`node ${TUNED_NODE_OPTIONS} dist/bin/cli.js\` (proposed)`,
+      label: `worker, \`node ${IMAGE_NODE_OPTIONS} dist/bin/cli.js\` (the image)`,
       build: 'dist',
-      nodeOptions: TUNED_NODE_OPTIONS,
+      nodeOptions: IMAGE_NODE_OPTIONS,
     },
   ] as const;
   for (let run = 1; run <= MEMORY_RUNS; run++) {
@@ -194,23 +201,23 @@ async function runAll(
       else memory.push({ label: variant.label, workload: bigFile.spec.name, runs: [m] });
     }
   }
-  const tunedBackfill = await backfill(mainWorkload, {
+  const imageBackfill = await backfill(mainWorkload, {
     build: 'dist',
     concurrency: 4,
-    nodeOptions: TUNED_NODE_OPTIONS,
+    nodeOptions: IMAGE_NODE_OPTIONS,
   });
-  log(describe('backfill, dist, tuned heap', tunedBackfill));
-  // Where the memory goes: the V8 heap on the 200 MB file, as shipped and with the proposed bounds.
+  log(describe("backfill, dist, the image's Node flags", imageBackfill));
+  // Where the memory goes: the V8 heap on the 200 MB file, without V8 flags and with the image's.
   const gcTraces = {
-    shipped: await backfill(bigFile, { build: 'dist', concurrency: 4, traceGc: true }),
-    tuned: await backfill(bigFile, {
+    plain: await backfill(bigFile, { build: 'dist', concurrency: 4, traceGc: true }),
+    image: await backfill(bigFile, {
       build: 'dist',
       concurrency: 4,
-      nodeOptions: TUNED_NODE_OPTIONS,
+      nodeOptions: IMAGE_NODE_OPTIONS,
       traceGc: true,
     }),
   };
-  log(describe('backfill of the 200 MB file, --trace-gc', gcTraces.shipped));
+  log(describe('backfill of the 200 MB file, --trace-gc', gcTraces.plain));
 
   const scaling: IngestResults['scaling'] = SCALING_LEVELS.map((concurrency) => ({
     concurrency,
@@ -259,7 +266,7 @@ async function runAll(
     paced,
     pace,
     memory,
-    tunedBackfill,
+    imageBackfill,
     gcTraces,
     scaling,
     batching: { full: fullAtDefault, perFile },

@@ -3,7 +3,7 @@ import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { loadConfig } from '../src/config.ts';
-import { type BulkItem, bulkBodyOf, bulkItemOf } from '../src/sinks/opensearch/bulk-item.ts';
+import { type BulkItem, bulkBodyOf, bulkItemBytes, bulkItemOf } from '../src/sinks/opensearch/bulk-item.ts';
 import { createOpenSearchSink } from '../src/sinks/opensearch/opensearch-sink.ts';
 import { classifyObjectKey } from '../src/sources/classify-object-key.ts';
 import { type TransformOptions, transformLogFileBatches } from '../src/transforms/transform-log-file.ts';
@@ -58,7 +58,7 @@ export async function buildBulkBodies(
   let bytes = 0;
   const flush = (): void => {
     if (batch.length === 0) return;
-    const body = Buffer.from(bulkBodyOf(batch));
+    const body = bulkBodyOf(batch);
     bodies.push(body);
     bytes += body.length;
     batch = [];
@@ -78,11 +78,11 @@ export async function buildBulkBodies(
         indexes.add(document.index);
         if (
           batch.length > 0 &&
-          (batchBytes + item.bytes > settings.maxBytes || batch.length >= settings.maxDocuments)
+          (batchBytes + bulkItemBytes(item) > settings.maxBytes || batch.length >= settings.maxDocuments)
         )
           flush();
         batch.push(item);
-        batchBytes += item.bytes;
+        batchBytes += bulkItemBytes(item);
         documents++;
       }
     }

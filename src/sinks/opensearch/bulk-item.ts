@@ -2,40 +2,58 @@ import type { IndexableDocument } from '../../pipeline/indexable-document.ts';
 import type { FailureClass } from './classify-failure.ts';
 import type { RepairState } from './repair-document.ts';
 
-/** One document on its way through the bulk writer: its current body and what happened so far. */
+/** One document on its way through the bulk writer: its current bulk lines and what happened so far. */
 export interface BulkItem {
   readonly index: string;
   readonly id: string;
-  readonly action: string;
-  body: string;
-  /** Bytes this item adds to a bulk body: action line, document line, two newlines. */
-  bytes: number;
+  /**
+   * The item's part of a bulk body, the action line and the document line, each ending in a newline,
+   * UTF-8 encoded once. Kept as bytes rather than strings: a batch lives for thousands of events, long
+   * enough for its strings to be promoted to V8's old generation, where they would pile up as garbage
+   * between full collections (measured: peak RSS 450 MB against 60 MB of live data; see bench/RESULTS.md).
+   * Bytes live outside the JS heap and go as soon as the batch is answered.
+   */
+  lines: Buffer;
+  /** Where the document line starts in `lines`. */
+  readonly documentStart: number;
   repair?: RepairState;
   lastFailure?: FailureClass;
 }
 
+function actionLine(document: Pick<IndexableDocument, 'index' | 'id'>): string {
+  return `{"index":{"_index":${JSON.stringify(document.index)},"_id":${JSON.stringify(document.id)}}}\n`;
+}
+
 export function bulkItemOf(document: IndexableDocument): BulkItem {
-  const action = `{"index":{"_index":${JSON.stringify(document.index)},"_id":${JSON.stringify(document.id)}}}`;
+  const action = actionLine(document);
   return {
     index: document.index,
     id: document.id,
-    action,
-    body: document.body,
-    bytes: Buffer.byteLength(action) + Buffer.byteLength(document.body) + 2,
+    lines: Buffer.from(`${action}${document.body}\n`),
+    documentStart: Buffer.byteLength(action),
   };
 }
 
-export function replaceBody(item: BulkItem, body: string): void {
-  item.body = body;
-  item.bytes = Buffer.byteLength(item.action) + Buffer.byteLength(body) + 2;
+/** Bytes this item adds to a bulk body. */
+export const bulkItemBytes = (item: BulkItem): number => item.lines.length;
+
+/** The document line as sent (without its newline): what a repair starts from. */
+export const documentText = (item: BulkItem): string =>
+  item.lines.toString('utf8', item.documentStart, item.lines.length - 1);
+
+export function replaceDocument(item: BulkItem, body: string): void {
+  item.lines = Buffer.concat([item.lines.subarray(0, item.documentStart), Buffer.from(`${body}\n`)]);
 }
 
 /**
  * The NDJSON body of a bulk request, by concatenation: documents arrive serialized once by the
  * transform and are never parsed or re-encoded here.
  */
-export function bulkBodyOf(items: readonly BulkItem[]): string {
-  let body = '';
-  for (const item of items) body += `${item.action}\n${item.body}\n`;
-  return body;
+export function bulkBodyOf(items: readonly BulkItem[]): Buffer {
+  let length = 0;
+  for (const item of items) length += item.lines.length;
+  return Buffer.concat(
+    items.map((item) => item.lines),
+    length,
+  );
 }

@@ -1,5 +1,5 @@
 import type { IndexableDocument } from '../../pipeline/indexable-document.ts';
-import { type BulkItem, bulkItemOf } from './bulk-item.ts';
+import { type BulkItem, bulkItemBytes, bulkItemOf } from './bulk-item.ts';
 import { type DeliveryContext, deliverBatch } from './deliver-batch.ts';
 import { FileOutcome, type FileWriteResult } from './file-outcome.ts';
 import type { Limiter } from './limiter.ts';
@@ -83,12 +83,12 @@ export async function writeDocuments(
       }
       if (
         batch.length > 0 &&
-        (batchBytes + item.bytes > limits.maxBytes || batch.length >= limits.maxDocuments)
+        (batchBytes + bulkItemBytes(item) > limits.maxBytes || batch.length >= limits.maxDocuments)
       ) {
         await dispatch();
       }
       batch.push(item);
-      batchBytes += item.bytes;
+      batchBytes += bulkItemBytes(item);
     }
     if (context.signal?.aborted) {
       for (const item of batch) outcome.fail(item, 'not delivered: the write was aborted (shutdown)');

@@ -1,7 +1,7 @@
 import type { API, Client } from '@opensearch-project/opensearch';
 import type { Logger } from 'pino';
 import { type BackoffPolicies, backoffDelayMs, type Sleep } from './backoff.ts';
-import { type BulkItem, bulkBodyOf, replaceBody } from './bulk-item.ts';
+import { type BulkItem, bulkBodyOf, documentText, replaceDocument } from './bulk-item.ts';
 import { classifyItemFailure, classifyRequestFailure, type FailureClass } from './classify-failure.ts';
 import type { FileOutcome } from './file-outcome.ts';
 import type { IndexManager } from './index-manager.ts';
@@ -40,14 +40,14 @@ async function send(items: readonly BulkItem[], context: DeliveryContext): Promi
   context.counters.bulkRequests += 1;
   let status: 'ok' | 'failed' = 'failed';
   try {
-    // The typings only know arrays of objects; the transport sends a string body as it is.
+    // The typings only know arrays of objects; the transport sends a Buffer body as it is.
     const response = await context.client.bulk({ body: body as unknown as API.Bulk_RequestBody });
     status = 'ok';
     return response.body;
   } finally {
     context.hooks.onBulkRequest?.({
       documents: items.length,
-      bytes: items.reduce((sum, item) => sum + item.bytes, 0),
+      bytes: body.length,
       durationMs: context.now() - started,
       status,
     });
@@ -87,10 +87,10 @@ async function backOff(
 }
 
 function tryRepair(item: BulkItem, failure: FailureClass, context: DeliveryContext): boolean {
-  item.repair ??= startRepair(item.body);
+  item.repair ??= startRepair(documentText(item));
   if (!item.repair || item.repair.rounds >= MAX_REPAIR_ROUNDS) return false;
   if (!repairDocument(item.repair, failure, context.explicitFields)) return false;
-  replaceBody(item, serializeRepair(item.repair));
+  replaceDocument(item, serializeRepair(item.repair));
   return true;
 }
 

@@ -53,7 +53,9 @@ export class FakeOpenSearch {
   createScript: (index: string, attempt: number) => void = () => {};
 
   readonly client = {
-    bulk: async ({ body }: { body: string }) => {
+    // The sink sends the bulk body as UTF-8 bytes, as the HTTP transport puts them on the wire.
+    bulk: async ({ body: bytes }: { body: Buffer }) => {
+      const body = bytes.toString('utf8');
       this.bodies.push(body);
       this.inFlight += 1;
       this.peakInFlight = Math.max(this.peakInFlight, this.inFlight);
