@@ -43,9 +43,8 @@ export class SqsWorker {
   #abort = new AbortController();
   #lastActivity: number;
   #running = false;
-  /** A ReceiveMessage (long poll) is under way; only then is aborting the consumer harmless. */
-  #receivePending = false;
-  #receiveAborted = false;
+  /** Set by drain(): what a long poll still delivers is released, not processed. */
+  #draining = false;
 
   constructor(options: SqsWorkerOptions, deps: SqsWorkerDeps) {
     this.#options = options;
@@ -59,12 +58,6 @@ export class SqsWorker {
       visibilityTimeout: options.visibilityTimeoutSeconds,
       heartbeatInterval: options.heartbeatSeconds,
       handleMessage: (message) => this.#track(this.#handle(message)),
-      preReceiveMessageCallback: async () => {
-        this.#receivePending = true;
-      },
-      postReceiveMessageCallback: async () => {
-        this.#receivePending = false;
-      },
     });
     this.#consumer.on('error', (error, message) => {
       if (message) {
@@ -73,8 +66,6 @@ export class SqsWorker {
         this.#deps.logger.warn({ messageId, error: error.message }, 'an SQS request for a message failed');
         return;
       }
-      this.#receivePending = false;
-      if (this.#receiveAborted) return;
       this.#deps.logger.warn(
         { queueUrl: options.queueUrl, error: error.message },
         'receiving from SQS failed; will retry',
@@ -129,6 +120,7 @@ export class SqsWorker {
    * rest, whose messages are made visible again at once for another worker.
    */
   async drain(graceMs: number): Promise<{ finished: boolean }> {
+    this.#draining = true;
     this.stopReceiving();
     const settled = Promise.allSettled([...this.#inFlight]).then(() => true);
     let timer: NodeJS.Timeout | undefined;
@@ -146,17 +138,15 @@ export class SqsWorker {
   }
 
   /**
-   * Waits until the consumer has deleted or released what it handled. A long poll still under way
-   * is aborted instead of waited for: it would hold the process for up to 20 s, and whatever it
-   * returned would stay hidden until its visibility timeout with nobody to process it.
+   * Waits until the consumer has deleted or released what it handled, including the answer to a
+   * long poll still under way (at most its wait time). That poll is waited for, not aborted: SQS
+   * keeps an abandoned long poll open and hands it messages anyway, which then stay hidden until
+   * their visibility timeout with nobody to process them (aws-sdk-js#2350, also seen on LocalStack).
+   * What it returns now is released at once by #handle.
    */
   async #settleConsumer(): Promise<void> {
-    const deadline = this.#now() + 10_000;
+    const deadline = this.#now() + (this.#options.waitTimeSeconds + 10) * 1000;
     while (this.#consumer.status.isPolling && this.#now() < deadline) {
-      if (this.#receivePending && !this.#receiveAborted) {
-        this.#receiveAborted = true;
-        this.#consumer.abortController.abort();
-      }
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
@@ -178,6 +168,12 @@ export class SqsWorker {
   async #handle(message: Message): Promise<Message | undefined> {
     const { logger } = this.#deps;
     const messageId = message.MessageId;
+    if (this.#draining) {
+      // Delivered by the last long poll after shutdown began: another worker can take it now.
+      await this.#changeVisibility(message, 0);
+      logger.info({ messageId }, 'message received while shutting down; released for another worker');
+      return undefined;
+    }
     const handled = await handleNotification(message.Body ?? '', this.#deps, this.#abort.signal);
     this.#deps.onMessage?.(handled);
     const decision = handled.decision;

@@ -51,4 +51,20 @@ describe('worker shutdown with a large file in flight', () => {
       expect(await second.stop('SIGTERM')).toBe(0);
     }
   });
+  it('releases at once what the pending long poll still delivers after SIGTERM, instead of leaving it hidden', async () => {
+    const worker = startCli(['worker'], fixture.workerEnv({ LOG_LEVEL: 'info' }));
+    await worker.waitForLog((line) => line.msg === 'worker started');
+    // Let the first long poll (20 s) get under way, then stop the worker and announce a file.
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const exited = worker.stop('SIGTERM');
+    await fixture.upload(syntheticLogFile(10, 'shutdown-late'));
+    expect(await exited).toBe(0);
+    expect(
+      worker
+        .logs()
+        .some((line) => line.msg === 'message received while shutting down; released for another worker'),
+    ).toBe(true);
+    // Visible again now, not after the queue's 60 s visibility timeout.
+    expect(await fixture.queueDepth()).toEqual({ visible: 1, inFlight: 0 });
+  });
 });
