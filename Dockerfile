@@ -43,6 +43,6 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["/nodejs/bin/node", "-e", "fetch('http://127.0.0.1:'+(process.env.HEALTH_PORT||8080)+'/healthz',{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # --max-semi-space-size=4 (MB): V8's young generation otherwise grows to tens of MB per semi-space and the
 # process keeps it; with 4 the worker's peak RSS on a 200 MB log file fell from 330 to 210 MB at no measurable
-# CPU cost (bench/RESULTS.md, "V8 young generation"). NODE_OPTIONS still adds to it.
+# CPU cost (bench/RESULTS.md, "Target 5"). NODE_OPTIONS still adds to it.
 ENTRYPOINT ["/nodejs/bin/node", "--max-semi-space-size=4", "dist/bin/cli.js"]
 CMD ["worker"]
