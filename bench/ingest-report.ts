@@ -50,6 +50,9 @@ export interface IngestResults {
   readonly loadBefore: string;
   readonly loadAfter: string;
   readonly minutes: number;
+  /** When the run ended (UTC, `YYYY-MM-DD HH:MM`) and the commit measured: kept so a re-render says the same. */
+  readonly measuredAt: string;
+  readonly product: string;
   readonly imageNodeOptions: string;
   readonly resultsFile: string;
   readonly quiet: { readonly maxOtherCores: number; readonly maxAttempts: number };
@@ -150,6 +153,13 @@ function gcParagraph(plain: Measurement, image: Measurement, options: string): s
 }
 
 /** The `ingest` section of RESULTS.md: context, one row per scenario, then the detail tables. */
+/** The commit under test, and whether src/ had uncommitted changes, for IngestResults.product. */
+export function productUnderTest(): string {
+  const commit = git(['rev-parse', '--short', 'HEAD']);
+  const dirty = git(['status', '--porcelain', '--', 'src']) !== '' ? ' plus uncommitted changes in src/' : '';
+  return `${commit}${dirty}`;
+}
+
 export function formatIngestReport(r: IngestResults): string {
   const up = r.rounds.map((x) => x.upperBound);
   const bf = r.rounds.map((x) => x.backfill);
@@ -188,8 +198,6 @@ export function formatIngestReport(r: IngestResults): string {
     ...r.batching.perFile,
   ];
   const repeated = all.filter((m) => (m.attempts ?? 1) > 1).length;
-  const commit = git(['rev-parse', '--short', 'HEAD']);
-  const dirty = git(['status', '--porcelain', '--', 'src']) !== '' ? ' plus uncommitted changes in src/' : '';
   const command = r.record
     ? '`npm run bench` (or `node bench/ingest.ts` for this section alone)'
     : '`BENCH_SIZE=small npm run bench`';
@@ -199,9 +207,9 @@ export function formatIngestReport(r: IngestResults): string {
     '',
     `Reproduce: ${command}. Quick mode: \`BENCH_SIZE=small npm run bench\` (small workload, fewer runs; writes bench/workload/RESULTS.small.md, leaving this file alone). \`BENCH_RUNS\` sets the rounds.`,
     '',
-    `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC in ${n(r.minutes)} min on ${cpus()[0]?.model ?? 'unknown CPU'} ` +
+    `Measured ${r.measuredAt} UTC in ${n(r.minutes)} min on ${cpus()[0]?.model ?? 'unknown CPU'} ` +
       `(${cpus().length} cores, ${n(totalmem() / 2 ** 30)} GB, Linux ${release()}), shared with other work (load average ${r.loadBefore.split(' ').slice(0, 3).join(' ')} before, ` +
-      `${r.loadAfter.split(' ').slice(0, 3).join(' ')} after); Node ${process.version}; product at ${commit}${dirty}. ` +
+      `${r.loadAfter.split(' ').slice(0, 3).join(' ')} after); Node ${process.version}; product at ${r.product}. ` +
       `OpenSearch ${r.stack.versions.opensearch} (single node, ${r.stack.javaOptions}, the product's index templates: 1 shard, 0 replicas) and ` +
       `LocalStack ${r.stack.versions.localstack}, both started by the benchmark on free ports with fresh data folders and stopped at the end. ` +
       `Product settings: defaults (BULK_MAX_BYTES ${n(r.settings.maxBytes)}, BULK_MAX_DOCUMENTS ${n(r.settings.maxDocuments)}, ` +

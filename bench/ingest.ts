@@ -18,7 +18,7 @@ import { type BenchStack, startBenchStack } from './bench-stack.ts';
 import { buildDist, IMAGE_NODE_OPTIONS } from './cli-process.ts';
 import { withDedicatedClusterCpu } from './cpu-pinning.ts';
 import { ensureWorkload, WORKLOAD_ROOT, WORKLOADS, type Workload } from './generate-workload.ts';
-import { formatIngestReport, type IngestResults } from './ingest-report.ts';
+import { formatIngestReport, type IngestResults, productUnderTest } from './ingest-report.ts';
 import {
   eventsPerSecond,
   type Measurement,
@@ -87,6 +87,8 @@ async function main(): Promise<void> {
       loadBefore,
       loadAfter,
       minutes: (Date.now() - started) / 60_000,
+      measuredAt: new Date().toISOString().slice(0, 16).replace('T', ' '),
+      product: productUnderTest(),
       imageNodeOptions: IMAGE_NODE_OPTIONS,
       resultsFile: RESULTS,
       quiet: { maxOtherCores: QUIET.maxOtherCores, maxAttempts: QUIET.maxAttempts },
@@ -119,6 +121,8 @@ async function runAll(
     | 'loadBefore'
     | 'loadAfter'
     | 'minutes'
+    | 'measuredAt'
+    | 'product'
     | 'imageNodeOptions'
     | 'resultsFile'
     | 'quiet'
