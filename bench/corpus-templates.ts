@@ -1,11 +1,8 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { parseLossless } from '../src/transforms/parse-lossless.ts';
-
-export const CORPUS_DIR: string =
-  process.env.CORPUS_DIR ?? fileURLToPath(new URL('../../shared/corpus', import.meta.url));
+import { locateCorpus } from '../test/helpers/locate-corpus.ts';
 
 /** The corpus folders whose files are in CloudTrail's delivery form (`{"Records":[...]}`). */
 const RECORD_FOLDERS = ['logs', 'converted-records'] as const;
@@ -51,12 +48,7 @@ function filesUnder(folder: string): string[] {
  * fixed order), as templates. Numbers keep their source text (`1.0`, integers beyond 2^53).
  * Insights events are left out: CloudTrail delivers them in files of their own.
  */
-export function corpusTemplates(corpusDir: string = CORPUS_DIR): EventTemplate[] {
-  if (!existsSync(join(corpusDir, 'MANIFEST.md'))) {
-    throw new Error(
-      `The shared CloudTrail corpus is not at ${corpusDir}: check out ../shared beside the repository or set CORPUS_DIR.`,
-    );
-  }
+export function corpusTemplates(corpusDir: string = locateCorpus()): EventTemplate[] {
   const seen = new Set<string>();
   const templates: EventTemplate[] = [];
   for (const folder of RECORD_FOLDERS) {

@@ -50,10 +50,5 @@ export function replaceDocument(item: BulkItem, body: string): void {
  * transform and are never parsed or re-encoded here.
  */
 export function bulkBodyOf(items: readonly BulkItem[]): Buffer {
-  let length = 0;
-  for (const item of items) length += item.lines.length;
-  return Buffer.concat(
-    items.map((item) => item.lines),
-    length,
-  );
+  return Buffer.concat(items.map((item) => item.lines));
 }

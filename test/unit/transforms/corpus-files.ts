@@ -10,9 +10,6 @@ const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 /** Real log files committed with the tests (see its README for their origin). */
 export const FIXTURES_DIR = join(REPO_ROOT, 'test/fixtures/cloudtrail');
 
-/** The team's shared corpus of real CloudTrail data (test/helpers/corpus.ts says where). */
-export const CORPUS_DIR: string = corpusDir;
-
 const LOG_FILE = /\.(json|json\.gz|log)$/;
 
 /** Files under `folder` (recursively, sorted) whose names end in .json, .json.gz or .log. */
@@ -35,7 +32,7 @@ export function corpusLogFiles(): string[] {
     'insights',
     'supplementary-edited-fixtures',
     'aws-docs-examples',
-  ].flatMap((folder) => logFilesUnder(join(CORPUS_DIR, folder)).filter((file) => !file.includes('INVALID')));
+  ].flatMap((folder) => logFilesUnder(join(corpusDir, folder)).filter((file) => !file.includes('INVALID')));
 }
 
 export function fileText(path: string): string {

@@ -14,8 +14,8 @@ import {
   newTransformStats,
   transformLogFile,
 } from '../../../src/transforms/transform-log-file.ts';
+import { corpusDir } from '../../helpers/corpus.ts';
 import {
-  CORPUS_DIR,
   corpusLogFiles,
   expectedEvents,
   FIXTURES_DIR,
@@ -211,12 +211,12 @@ describe('transformLogFile on generated log files', () => {
   });
 });
 
-describe(`transformLogFile over the shared corpus (${CORPUS_DIR})`, () => {
+describe(`transformLogFile over the shared corpus (${corpusDir})`, () => {
   describeCorpusChecks(corpusLogFiles());
 
   it('reports the invalid AWS docs example as invalid JSON in record 1, at its byte', async () => {
     const path = join(
-      CORPUS_DIR,
+      corpusDir,
       'aws-docs-examples/awsdocs_cloudtrail-log-file-examples_block7.records.INVALID-JSON.json',
     );
     const error = await transformFile(path).catch((caught: unknown) => caught);
@@ -225,7 +225,7 @@ describe(`transformLogFile over the shared corpus (${CORPUS_DIR})`, () => {
     expect((error as Error).message).toContain(path);
   });
 
-  it.each(logFilesUnder(join(CORPUS_DIR, 'digests')))(
+  it.each(logFilesUnder(join(corpusDir, 'digests')))(
     'recognises the digest %s by its content',
     async (path) => {
       const error = await transformFile(path).catch((caught: unknown) => caught);
@@ -234,7 +234,7 @@ describe(`transformLogFile over the shared corpus (${CORPUS_DIR})`, () => {
   );
 
   it('sends Insights events to the insights index family', async () => {
-    const path = join(CORPUS_DIR, 'insights/awsdocs_cloudtrail-log-file-examples_insights-records.json');
+    const path = join(corpusDir, 'insights/awsdocs_cloudtrail-log-file-examples_insights-records.json');
     const documents = await transformFile(path);
     expect(documents.map((document) => document.index)).toEqual([
       'cloudtrail-insights-2019-11',
@@ -244,7 +244,7 @@ describe(`transformLogFile over the shared corpus (${CORPUS_DIR})`, () => {
 
   it('gives events without an eventID a deterministic content hash as _id', async () => {
     const path = join(
-      CORPUS_DIR,
+      corpusDir,
       'aws-docs-examples/awsdocs_cloudtrail-log-file-examples_block2.records.json',
     );
     const first = await transformFile(path);
