@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -14,5 +15,8 @@ export const stackStateFile: string = join(stackDir, 'state.json');
 /**
  * OpenSearch runs from a folder under the system temp dir: when we are root it must run as an
  * unprivileged user, and that user can always traverse /tmp but not necessarily the checkout.
+ * One folder per checkout (named by a hash of its path), so that two checkouts on one machine
+ * never unpack over, or start in, each other's folder.
  */
-export const runDir: string = join(tmpdir(), 'cloudtrail-indexer-stack');
+const checkoutTag = createHash('sha256').update(repoRoot).digest('hex').slice(0, 10);
+export const runDir: string = join(tmpdir(), `cloudtrail-indexer-stack-${checkoutTag}`);

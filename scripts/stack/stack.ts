@@ -46,15 +46,15 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-function dockerEngineReachable(): boolean {
-  return spawnSync('docker', ['info'], { stdio: 'ignore', timeout: 10_000 }).status === 0;
-}
-
+/**
+ * Processes unless `STACK_MODE=containers`: an engine that answers `docker info` may still hold none
+ * of the images (there is no registry here), so its presence alone does not pick containers.
+ */
 export function chooseMode(): StackMode {
   const forced = process.env.STACK_MODE;
-  if (forced === 'processes' || forced === 'containers') return forced;
-  if (forced) throw new Error(`STACK_MODE must be "processes" or "containers", not "${forced}".`);
-  return dockerEngineReachable() ? 'containers' : 'processes';
+  if (forced === undefined || forced === '' || forced === 'processes') return 'processes';
+  if (forced === 'containers') return forced;
+  throw new Error(`STACK_MODE must be "processes" or "containers", not "${forced}".`);
 }
 
 async function reachable(url: string): Promise<boolean> {

@@ -24,9 +24,18 @@ describe('chooseMode', () => {
     }
   });
 
-  it('honours STACK_MODE=processes without probing Docker', () => {
-    process.env.STACK_MODE = 'processes';
-    expect(chooseMode()).toBe('processes');
-    delete process.env.STACK_MODE;
+  it('honours STACK_MODE, and picks processes when it is unset whatever Docker answers', () => {
+    const previous = process.env.STACK_MODE;
+    try {
+      process.env.STACK_MODE = 'containers';
+      expect(chooseMode()).toBe('containers');
+      process.env.STACK_MODE = 'processes';
+      expect(chooseMode()).toBe('processes');
+      delete process.env.STACK_MODE;
+      expect(chooseMode()).toBe('processes');
+    } finally {
+      if (previous === undefined) delete process.env.STACK_MODE;
+      else process.env.STACK_MODE = previous;
+    }
   });
 });
