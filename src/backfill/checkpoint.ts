@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { appendFile, readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { CheckpointError } from './checkpoint-error.ts';
 
 /**
  * The files a backfill has completed, one name per line, appended as each completes: a rerun of the
@@ -19,7 +20,7 @@ export class Checkpoint {
   static async open(path: string): Promise<Checkpoint> {
     const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') return '';
-      throw error;
+      throw new CheckpointError(path, 'read', error);
     });
     return new Checkpoint(path, new Set(text.split('\n').filter((line) => line !== '')));
   }
@@ -41,6 +42,8 @@ export class Checkpoint {
   async markDone(name: string): Promise<void> {
     if (this.#done.has(name)) return;
     this.#done.add(name);
-    await appendFile(this.path, `${name}\n`);
+    await appendFile(this.path, `${name}\n`).catch((error: unknown) => {
+      throw new CheckpointError(this.path, 'write', error);
+    });
   }
 }

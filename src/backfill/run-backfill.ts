@@ -1,7 +1,8 @@
-import pLimit from 'p-limit';
+import { describeError } from '../control/describe-error.ts';
 import { type FileResult, FileStatus } from '../pipeline/file-result.ts';
 import type { LogFileRef } from '../pipeline/log-file-ref.ts';
 import type { Checkpoint } from './checkpoint.ts';
+import { CheckpointError } from './checkpoint-error.ts';
 import type { Progress } from './progress.ts';
 
 export interface BackfillSummary {
@@ -17,6 +18,8 @@ export interface BackfillSummary {
   readonly durationMs: number;
   /** Stopped by the operator before every file was processed. */
   readonly interrupted: boolean;
+  /** The checkpoint could not be written: the run stopped (one sentence naming the file). */
+  readonly checkpointError?: string | undefined;
 }
 
 export interface BackfillDeps {
@@ -33,54 +36,119 @@ export interface BackfillDeps {
 
 /**
  * Runs the selected files through the pipeline with bounded concurrency, recording each completed
- * file in the checkpoint as it completes. Failed files are not recorded, so a rerun retries exactly them.
+ * file in the checkpoint as it completes. Failed files are not recorded, so a rerun retries exactly
+ * them. Nothing is lost silently: a file whose processing throws is a failed file with the error as
+ * its reason, and a checkpoint that cannot be written stops the run (files in flight finish).
  */
 export async function runBackfill(
-  files: readonly LogFileRef[],
+  files: Iterable<LogFileRef> | AsyncIterable<LogFileRef>,
   deps: BackfillDeps,
 ): Promise<BackfillSummary> {
   const now = deps.now ?? Date.now;
   const started = now();
-  const todo = files.filter((file) => !deps.checkpoint.has(file.name));
-  const counts = { filesDone: 0, filesTotal: todo.length, events: 0, failed: 0 };
+  const counts = { filesDone: 0, filesTotal: 0, events: 0, failed: 0 };
   const failed: Array<{ file: string; reason: string }> = [];
+  let selected = 0;
+  let alreadyDone = 0;
   let indexed = 0;
   let skipped = 0;
   let repaired = 0;
-  const limit = pLimit(deps.concurrency);
-  deps.progress.update(counts);
+  let checkpointError: CheckpointError | undefined;
+  let exhausted = false;
+  const stopped = (): boolean => deps.stopTaking.aborted || checkpointError !== undefined;
 
-  await Promise.all(
-    todo.map((file) =>
-      limit(async () => {
-        // Queued files see the stop here (p-limit's clearQueue would leave their promises pending).
-        if (deps.stopTaking.aborted) return;
-        const result = await deps.processFile(file, deps.abortInFlight);
-        counts.filesDone++;
-        counts.events += result.events;
-        repaired += result.repaired;
-        if (result.status === FileStatus.Indexed || result.status === FileStatus.Skipped) {
-          if (result.status === FileStatus.Indexed) indexed++;
-          else skipped++;
-          await deps.checkpoint.markDone(file.name);
-        } else {
-          counts.failed++;
-          failed.push({ file: file.name, reason: result.reason ?? result.status });
-        }
-        deps.progress.update(counts);
-      }).catch(() => undefined),
-    ),
-  );
-  deps.progress.stop();
+  const process = async (file: LogFileRef): Promise<void> => {
+    let result: FileResult;
+    try {
+      result = await deps.processFile(file, deps.abortInFlight);
+    } catch (error) {
+      // processFile turns every expected failure into a result; a throw is a bug, and still a failed file.
+      result = thrownResult(file, error);
+    }
+    counts.filesDone++;
+    counts.events += result.events;
+    repaired += result.repaired;
+    if (result.status === FileStatus.Indexed || result.status === FileStatus.Skipped) {
+      if (result.status === FileStatus.Indexed) indexed++;
+      else skipped++;
+      try {
+        await deps.checkpoint.markDone(file.name);
+      } catch (error) {
+        checkpointError ??=
+          error instanceof CheckpointError
+            ? error
+            : new CheckpointError(deps.checkpoint.path, 'write', error);
+      }
+    } else {
+      counts.failed++;
+      failed.push({ file: file.name, reason: result.reason ?? result.status });
+    }
+    deps.progress.update(counts);
+  };
+
+  // Each worker takes the next file from the one shared iterator when it is free, so a streamed
+  // selection is pulled no faster than it is processed.
+  const iterator = toAsyncIterator(files);
+  const worker = async (): Promise<void> => {
+    while (!stopped()) {
+      const next = await iterator.next();
+      if (next.done) {
+        exhausted = true;
+        return;
+      }
+      selected++;
+      counts.filesTotal = selected;
+      if (deps.checkpoint.has(next.value.name)) {
+        alreadyDone++;
+        continue;
+      }
+      if (stopped()) return;
+      await process(next.value);
+    }
+  };
+  deps.progress.update(counts);
+  try {
+    await Promise.all(Array.from({ length: deps.concurrency }, worker));
+  } finally {
+    if (!exhausted) await iterator.return?.();
+    deps.progress.stop();
+  }
   return {
-    selected: files.length,
-    alreadyDone: files.length - todo.length,
+    selected,
+    alreadyDone,
     indexed,
     skipped,
     failed,
     events: counts.events,
     repaired,
     durationMs: now() - started,
-    interrupted: deps.stopTaking.aborted && indexed + skipped + failed.length < todo.length,
+    interrupted: deps.stopTaking.aborted && !exhausted,
+    checkpointError: checkpointError
+      ? `${checkpointError.message}: the backfill stopped after the files in flight; rerun it once the checkpoint can be written (files indexed since the last recorded one are indexed again, under the same ids).`
+      : undefined,
+  };
+}
+
+function thrownResult(file: LogFileRef, error: unknown): FileResult {
+  return {
+    file: file.name,
+    status: FileStatus.Retry,
+    events: 0,
+    repaired: 0,
+    failed: 0,
+    indexes: [],
+    reason: `processing threw: ${describeError(error)}`,
+    failure: 'internal-error',
+    blocked: false,
+    durationMs: 0,
+  };
+}
+
+function toAsyncIterator<T>(items: Iterable<T> | AsyncIterable<T>): AsyncIterator<T> {
+  if (Symbol.asyncIterator in items) return items[Symbol.asyncIterator]();
+  const sync = items[Symbol.iterator]();
+  return {
+    next: async () => sync.next(),
+    return: async () => sync.return?.() ?? { done: true, value: undefined },
   };
 }

@@ -1,6 +1,7 @@
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import { type Command, Option } from 'commander';
 import { Checkpoint } from '../backfill/checkpoint.ts';
+import { CheckpointError } from '../backfill/checkpoint-error.ts';
 import { formatPlan, type PlannedFile, summarizePlan } from '../backfill/dry-run.ts';
 import { createProgress } from '../backfill/progress.ts';
 import { type BackfillSummary, runBackfill } from '../backfill/run-backfill.ts';
@@ -145,9 +146,14 @@ export async function backfill(
     return 0;
   }
   const selectionKey = JSON.stringify(selection);
-  const checkpoint = await Checkpoint.open(
-    options.checkpoint ?? Checkpoint.defaultPath(source, selectionKey),
-  );
+  let checkpoint: Checkpoint;
+  try {
+    checkpoint = await Checkpoint.open(options.checkpoint ?? Checkpoint.defaultPath(source, selectionKey));
+  } catch (error) {
+    s3?.destroy();
+    if (error instanceof CheckpointError) return fail(`${error.message}.`);
+    throw error;
+  }
   const pipeline = createPipeline(config as NonNullable<typeof config>, logger);
   try {
     await pipeline.sink.prepare();
@@ -183,6 +189,7 @@ export async function backfill(
     s3?.destroy();
   }
   process.stdout.write(`${formatSummary(summary, checkpoint.path)}\n`);
+  if (summary.checkpointError) return fail(summary.checkpointError, 1);
   if (summary.interrupted) return 130;
   return summary.failed.length > 0 ? 1 : 0;
 }
@@ -190,7 +197,7 @@ export async function backfill(
 function formatSummary(summary: BackfillSummary, checkpointPath: string): string {
   const seconds = summary.durationMs / 1000;
   const lines = [
-    `backfill ${summary.interrupted ? 'interrupted' : 'done'}: ${summary.selected} files selected, ${summary.alreadyDone} already done, ${summary.indexed} indexed, ${summary.skipped} skipped, ${summary.failed.length} failed`,
+    `backfill ${summary.checkpointError ? 'stopped' : summary.interrupted ? 'interrupted' : 'done'}: ${summary.selected} files selected, ${summary.alreadyDone} already done, ${summary.indexed} indexed, ${summary.skipped} skipped, ${summary.failed.length} failed`,
     `  events ${summary.events}, repaired ${summary.repaired}, ${seconds.toFixed(1)} s, ${Math.round(summary.events / Math.max(seconds, 0.001))} events/s`,
     `  checkpoint ${checkpointPath}`,
   ];

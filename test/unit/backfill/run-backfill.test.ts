@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Checkpoint } from '../../../src/backfill/checkpoint.ts';
+import { CheckpointError } from '../../../src/backfill/checkpoint-error.ts';
 import { formatPlan, summarizePlan } from '../../../src/backfill/dry-run.ts';
 import { runBackfill } from '../../../src/backfill/run-backfill.ts';
 import type { FileResult, FileStatus } from '../../../src/pipeline/file-result.ts';
@@ -84,6 +85,65 @@ describe('runBackfill', () => {
     });
     expect(seen).toEqual(['a']);
     expect(summary).toMatchObject({ indexed: 1, interrupted: true });
+  });
+});
+
+describe('runBackfill loses nothing silently', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'run-backfill-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+  const deps = (checkpoint: Checkpoint, processFile: (file: LogFileRef) => Promise<FileResult>) => ({
+    processFile,
+    checkpoint,
+    concurrency: 2,
+    progress: silentProgress,
+    stopTaking: new AbortController().signal,
+    abortInFlight: new AbortController().signal,
+  });
+
+  it('counts a file whose processing throws as failed, with the error as its reason', async () => {
+    const summary = await runBackfill(
+      ['a', 'b', 'c'].map(ref),
+      deps(await Checkpoint.open(join(dir, 'ckpt')), async (file) => {
+        if (file.name === 'b') throw new TypeError("Cannot read properties of undefined (reading 'x')");
+        return result(file.name, 'indexed');
+      }),
+    );
+    expect(summary).toMatchObject({ selected: 3, indexed: 2 });
+    expect(summary.failed).toEqual([
+      { file: 'b', reason: "processing threw: TypeError: Cannot read properties of undefined (reading 'x')" },
+    ]);
+    const again = await runBackfill(
+      ['a', 'b', 'c'].map(ref),
+      deps(await Checkpoint.open(join(dir, 'ckpt')), async (file) => result(file.name, 'indexed')),
+    );
+    expect(again).toMatchObject({ alreadyDone: 2, indexed: 1, failed: [] });
+  });
+
+  it('stops taking files when the checkpoint cannot be written, naming the file', async () => {
+    const checkpoint = await Checkpoint.open(join(dir, 'ckpt'));
+    const full = Object.assign(new Error('no space left on device, write'), { code: 'ENOSPC' });
+    checkpoint.markDone = async () => {
+      throw new CheckpointError(checkpoint.path, 'write', full);
+    };
+    const seen: string[] = [];
+    const summary = await runBackfill(
+      ['a', 'b', 'c', 'd', 'e', 'f'].map(ref),
+      deps(checkpoint, async (file) => {
+        seen.push(file.name);
+        return result(file.name, 'indexed');
+      }),
+    );
+    expect(seen).toEqual(['a', 'b']);
+    expect(summary.checkpointError).toMatch(
+      new RegExp(
+        `^cannot write the checkpoint ${join(dir, 'ckpt')} \\(ENOSPC: no space left on device, write\\)`,
+      ),
+    );
   });
 });
 
