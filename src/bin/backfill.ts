@@ -173,6 +173,7 @@ export async function backfill(
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   let summary: BackfillSummary;
+  let closeError: Error | undefined;
   try {
     summary = await runBackfill(refs, {
       processFile: (ref, signal) => pipeline.processFile(ref, signal),
@@ -185,11 +186,16 @@ export async function backfill(
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    closeError = await checkpoint.close().then(
+      () => undefined,
+      (error: unknown) => error as Error,
+    );
     await pipeline.close();
     s3?.destroy();
   }
   process.stdout.write(`${formatSummary(summary, checkpoint.path)}\n`);
   if (summary.checkpointError) return fail(summary.checkpointError, 1);
+  if (closeError) return fail(`${closeError.message}.`, 1);
   if (summary.interrupted) return 130;
   return summary.failed.length > 0 ? 1 : 0;
 }
