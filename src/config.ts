@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import { scrubText } from './telemetry/redact-secrets.ts';
 import { DEFAULT_FLATTEN_KEYS } from './transforms/flatten-fields.ts';
+import {
+  DEFAULT_MAX_EXTRA_TOP_LEVEL_KEYS,
+  DEFAULT_MAX_FIELD_NAME_CHARS,
+} from './transforms/fold-hostile-keys.ts';
+import { DEFAULT_EVENT_TIME_WINDOW_DAYS } from './transforms/route-event.ts';
 
 /**
  * The service's whole configuration: one schema over environment variables, parsed once at
@@ -68,6 +73,12 @@ const schema = z.object({
         .min(1, { error: 'expected a comma-separated list of top-level event keys' }),
     )
     .default([...DEFAULT_FLATTEN_KEYS]),
+  /** Longer top-level key names are folded into `indexerFolded`; the index template refuses longer field names. */
+  MAX_FIELD_NAME_CHARS: wholeNumber(64, 32_768, 'characters').default(DEFAULT_MAX_FIELD_NAME_CHARS),
+  /** Top-level keys CloudTrail does not define kept as fields per event; more are folded. */
+  MAX_EXTRA_TOP_LEVEL_KEYS: wholeNumber(0, 1000, 'keys').default(DEFAULT_MAX_EXTRA_TOP_LEVEL_KEYS),
+  /** Event-time routing believes an eventTime at most this many days before its file's delivery. */
+  EVENT_TIME_WINDOW_DAYS: wholeNumber(1, 3660, 'days').default(DEFAULT_EVENT_TIME_WINDOW_DAYS),
   MAPPING_MODE: oneOf(['auto', 'flat-object', 'dynamic']).default('auto'),
   INDEX_SHARDS: wholeNumber(1, 1024, 'shards').default(1),
   INDEX_REPLICAS: wholeNumber(0, 15, 'replicas').default(0),

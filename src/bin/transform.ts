@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { Option } from 'commander';
+import { ConfigError, loadConfig } from '../config.ts';
 import type { IndexableDocument } from '../pipeline/indexable-document.ts';
 import { classifyObjectKey, LogFileKind } from '../sources/classify-object-key.ts';
 import { walkLogFiles } from '../sources/local/walk-log-files.ts';
@@ -9,7 +10,11 @@ import { LogFileError, LogFileErrorReason } from '../sources/log-file-error.ts';
 import { DEFAULT_FLATTEN_KEYS } from '../transforms/flatten-fields.ts';
 import { DEFAULT_INDEX_PREFIX, IndexRouting } from '../transforms/route-event.ts';
 import type { TransformOptions } from '../transforms/transform-log-file.ts';
-import { newTransformStats, transformLogFileBatches } from '../transforms/transform-log-file.ts';
+import {
+  hostileContentOf,
+  newTransformStats,
+  transformLogFileBatches,
+} from '../transforms/transform-log-file.ts';
 
 /** Same rule as INDEX_PREFIX in the configuration. */
 const INDEX_PREFIX_PATTERN = /^[a-z0-9][a-z0-9_.-]{0,99}$/;
@@ -110,6 +115,12 @@ export async function runTransform(
         }
       }
       summary.documents += stats.documents;
+      const hostile = hostileContentOf(stats);
+      if (hostile) {
+        // The worker delivers such a file's events, then dead-letters it: the same verdict here.
+        summary.failed++;
+        report(`rejected: ${file}: ${hostile.reason}`);
+      }
       if (
         keyInfo.kind === LogFileKind.Other &&
         options.routing === IndexRouting.FileDate &&
@@ -224,12 +235,39 @@ function resolveOptions(flags: TransformFlags): TransformRunOptions | string {
     return `--prefix (or INDEX_PREFIX): expected a lowercase index name prefix (a-z, 0-9, "-", "_", "."), got ${JSON.stringify(prefix)}`;
   }
   const keys = flags.flattenKeys ?? fromEnv('FLATTEN_KEYS');
+  const bounds = boundsFromEnv();
+  if (typeof bounds === 'string') return bounds;
   return {
+    ...bounds,
     anyName: flags.anyName === true,
     routing: routing as IndexRouting,
     indexPrefix: prefix,
     flattenKeys: keys === undefined ? DEFAULT_FLATTEN_KEYS : parseFlattenKeys(keys),
   };
+}
+
+const BOUND_VARIABLES = [
+  'EVENT_TIME_WINDOW_DAYS',
+  'MAX_FIELD_NAME_CHARS',
+  'MAX_EXTRA_TOP_LEVEL_KEYS',
+] as const;
+
+/** The worker's bounds on hostile input, from the same variables and schema, so the output is the worker's. */
+function boundsFromEnv(): Pick<TransformRunOptions, 'eventTimeWindowDays' | 'keyLimits'> | string {
+  const env = Object.fromEntries(BOUND_VARIABLES.map((name) => [name, process.env[name]]));
+  try {
+    const config = loadConfig(env);
+    return {
+      eventTimeWindowDays: config.EVENT_TIME_WINDOW_DAYS,
+      keyLimits: {
+        maxFieldNameChars: config.MAX_FIELD_NAME_CHARS,
+        maxExtraTopLevelKeys: config.MAX_EXTRA_TOP_LEVEL_KEYS,
+      },
+    };
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems.join(' ');
+    throw error;
+  }
 }
 
 /** Registers `cloudtrail-indexer transform`. */

@@ -225,6 +225,7 @@ function recordMessage(metrics: Metrics, handled: HandledMessage): void {
       events: file.events,
       repaired: file.repaired,
       lagSeconds: file.lagSeconds,
+      flagged: file.flagged,
     });
     if (file.failure) metrics.failure(file.failure as Parameters<Metrics['failure']>[0]);
   }

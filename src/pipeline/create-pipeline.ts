@@ -30,6 +30,11 @@ export function createPipeline(
     indexPrefix: config.INDEX_PREFIX,
     flattenKeys: config.FLATTEN_KEYS,
     maxEvents: config.MAX_EVENTS_PER_FILE,
+    eventTimeWindowDays: config.EVENT_TIME_WINDOW_DAYS,
+    keyLimits: {
+      maxFieldNameChars: config.MAX_FIELD_NAME_CHARS,
+      maxExtraTopLevelKeys: config.MAX_EXTRA_TOP_LEVEL_KEYS,
+    },
   };
   return {
     sink,

@@ -1,3 +1,5 @@
+import type { EventFlag } from '../transforms/event-flags.ts';
+
 /**
  * What became of one log file, and so what its driver does with the message or checkpoint:
  * - `indexed`: every event is searchable: acknowledge;
@@ -29,6 +31,8 @@ export interface FileResult {
   /** The cluster refused writes (block or sustained throttling): stop taking new work for a while. */
   readonly blocked: boolean;
   readonly durationMs: number;
+  /** Events the transform flagged, by flag (`indexerFlags` on the documents); absent when none. */
+  readonly flagged?: Partial<Record<EventFlag, number>> | undefined;
   /** Seconds from the announcement of the file to the end of its indexing. */
   readonly lagSeconds?: number | undefined;
 }

@@ -1,3 +1,5 @@
+import type { EventFlag } from '../transforms/event-flags.ts';
+
 /**
  * What the transform hands to the sink: one OpenSearch document, already serialized.
  * The body is serialized once, by the transform, so the sink never re-encodes the common case
@@ -10,4 +12,6 @@ export interface IndexableDocument {
   readonly id: string;
   /** The document as compact JSON text (one NDJSON line, without the newline). */
   readonly body: string;
+  /** What the transform noticed about the event (also in the body, as `indexerFlags`); absent: nothing. */
+  readonly flags?: readonly EventFlag[];
 }

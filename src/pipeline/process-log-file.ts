@@ -5,6 +5,8 @@ import { classifyObjectKey, LogFileKind } from '../sources/classify-object-key.t
 import { LogFileError, LogFileErrorReason } from '../sources/log-file-error.ts';
 import { ObjectError } from '../sources/s3/open-s3-object.ts';
 import {
+  flagCountsOf,
+  hostileContentOf,
   newTransformStats,
   type TransformOptions,
   transformLogFile,
@@ -68,7 +70,8 @@ export async function processLogFile(
     const documents = transformLogFile(bytes, { name: ref.name, keyInfo }, deps.transform, stats);
     written = await deps.sink.writeFile(documents, signal ? { file: ref.name, signal } : { file: ref.name });
   } catch (error) {
-    return finish(...classifyFileError(error));
+    const [status, rest] = classifyFileError(error);
+    return finish(status, { ...rest, flagged: flagCountsOf(stats) });
   }
 
   const counts = {
@@ -77,8 +80,15 @@ export async function processLogFile(
     failed: written.failed.length,
     indexes: written.indexes,
     blocked: written.blocked,
+    flagged: flagCountsOf(stats),
   };
-  if (written.ok) return finish(FileStatus.Indexed, counts);
+  if (written.ok) {
+    // Every event is delivered (folded or rerouted where hostile), but the file is not what CloudTrail
+    // writes: it is set aside with the reason, for someone to look at who wrote it.
+    const hostile = hostileContentOf(stats);
+    if (hostile) return finish(FileStatus.Rejected, { ...counts, ...hostile });
+    return finish(FileStatus.Indexed, counts);
+  }
   const reason = written.aborted
     ? 'stopped before every event was delivered (shutdown)'
     : `${written.failed.length} of ${stats.documents} events not accepted by OpenSearch (first: ${written.failed[0]?.reason ?? 'unknown'})`;
@@ -118,6 +128,7 @@ function logSummary(logger: Logger, result: FileResult, location: { bucket?: str
     repaired: result.repaired,
     failed: result.failed,
     indexes: result.indexes,
+    ...(result.flagged ? { flagged: result.flagged } : {}),
     durationMs: Math.round(result.durationMs),
     ...(result.lagSeconds !== undefined ? { lagSeconds: Math.round(result.lagSeconds) } : {}),
     ...(result.reason ? { reason: result.reason } : {}),

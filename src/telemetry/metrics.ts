@@ -1,6 +1,7 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { PAUSE_REASONS, type PauseReason } from '../control/pause-reason.ts';
 import { FileStatus } from '../pipeline/file-result.ts';
+import { EventFlag } from '../transforms/event-flags.ts';
 
 /**
  * The service's whole metric vocabulary, in one place. Every label takes its values from a fixed
@@ -43,6 +44,8 @@ export const FailureReason = {
   Unavailable: 'unavailable',
   Blocked: 'blocked',
   DocumentsRejected: 'documents-rejected',
+  FoldedKeys: EventFlag.FoldedKeys,
+  OutsideTimeWindow: EventFlag.OutsideTimeWindow,
   Other: 'other',
 } as const;
 export type FailureReason = (typeof FailureReason)[keyof typeof FailureReason];
@@ -56,6 +59,8 @@ export interface FileDoneDetail {
   readonly repaired?: number;
   /** Now minus the S3 event time of the object, in seconds; observed for indexed files only. */
   readonly lagSeconds?: number;
+  /** Events the transform flagged, by flag. */
+  readonly flagged?: Partial<Record<EventFlag, number>> | undefined;
 }
 
 /**
@@ -111,6 +116,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   const formats = Object.values(MessageFormat);
   const outcomes = Object.values(FileStatus);
   const reasons = Object.values(FailureReason);
+  const flags = Object.values(EventFlag);
 
   const messagesReceived = new Counter({
     name: `${PREFIX}messages_received_total`,
@@ -132,6 +138,12 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   const documentsRepaired = new Counter({
     name: `${PREFIX}documents_repaired_total`,
     help: 'Documents accepted after being repaired to fit the index mapping.',
+    registers,
+  });
+  const eventsFlagged = new Counter({
+    name: `${PREFIX}events_flagged_total`,
+    help: 'Events the transform flagged (indexerFlags), by flag: folded-keys, event-time-outside-window, account-mismatch.',
+    labelNames: ['flag'] as const,
     registers,
   });
   const failures = new Counter({
@@ -168,6 +180,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   for (const format of formats) messagesReceived.labels({ format }).inc(0);
   for (const outcome of outcomes) files.labels({ outcome }).inc(0);
   for (const reason of reasons) failures.labels({ reason }).inc(0);
+  for (const flag of flags) eventsFlagged.labels({ flag }).inc(0);
   for (const status of ['ok', 'failed'] as const) bulkDuration.zero({ status });
   for (const reason of PAUSE_REASONS) pausedGauge.labels({ reason }).set(0);
   filesInFlight.set(0);
@@ -190,6 +203,9 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       files.labels({ outcome: allowed(outcomes, outcome, FileStatus.Retry) }).inc();
       if (detail.events) eventsIndexed.inc(detail.events);
       if (detail.repaired) documentsRepaired.inc(detail.repaired);
+      for (const [flag, count] of Object.entries(detail.flagged ?? {})) {
+        if (count) eventsFlagged.labels({ flag: allowed(flags, flag, EventFlag.FoldedKeys) }).inc(count);
+      }
       if (outcome === FileStatus.Indexed && detail.lagSeconds !== undefined && detail.lagSeconds >= 0) {
         ingestionLag.observe(detail.lagSeconds);
       }

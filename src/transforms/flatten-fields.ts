@@ -24,12 +24,16 @@ export type FlattenedLeaves = Record<string, string[]>;
  * take the name of the key that holds the array, dots become `_` (OpenSearch reads dots as object
  * paths), and empty names are skipped. Strings stay as they are, numbers become their exact source
  * text, booleans `true`/`false`. `name` is the name for scalars that are not under any key (items of
- * a top-level array).
+ * a top-level array). Names longer than `maxNameChars` are left out: their values stay in `_raw`.
  */
-export function flattenLeaves(value: unknown, name: string): FlattenedLeaves {
+export function flattenLeaves(
+  value: unknown,
+  name: string,
+  maxNameChars: number = Number.POSITIVE_INFINITY,
+): FlattenedLeaves {
   // A null-prototype object as the accumulator measured 3x faster than a Map of Sets converted
   // afterwards; `__proto__` and the like are plain data keys on it.
-  const leaves: Leaves = { out: Object.create(null), large: undefined };
+  const leaves: Leaves = { out: Object.create(null), large: undefined, maxNameChars };
   collect(value, leafName(name), leaves);
   return leaves.out;
 }
@@ -38,6 +42,8 @@ interface Leaves {
   readonly out: FlattenedLeaves;
   /** Sets for the names with many values, so deduplication stays linear; most names have one value. */
   large: Map<string, Set<string>> | undefined;
+  /** Longer leaf names are left out (the value stays in `_raw`): in dynamic mode each name is a field. */
+  readonly maxNameChars: number;
 }
 
 /** Up to this many values per name, a linear search deduplicates faster than a Set. */
@@ -73,7 +79,7 @@ function collect(value: unknown, name: string, leaves: Leaves): void {
     default:
       return;
   }
-  if (name === '') return;
+  if (name === '' || name.length > leaves.maxNameChars) return;
   const values = leaves.out[name];
   if (values === undefined) {
     leaves.out[name] = [text];
@@ -109,7 +115,11 @@ function isEmptyContainer(value: object): boolean {
  * `null`, `{}` and `[]` are removed; scalars stay. A key is left untouched when the event already has
  * a `<key>_raw` or `<key>_flattened` field, so no existing value is ever overwritten.
  */
-export function flattenFields(event: Record<string, unknown>, keys: readonly string[]): void {
+export function flattenFields(
+  event: Record<string, unknown>,
+  keys: readonly string[],
+  maxNameChars: number = Number.POSITIVE_INFINITY,
+): void {
   for (const key of keys) {
     if (!Object.hasOwn(event, key)) continue;
     const value = event[key];
@@ -118,7 +128,7 @@ export function flattenFields(event: Record<string, unknown>, keys: readonly str
     const flattenedKey = key + FLATTENED_SUFFIX;
     if (value !== null && !isEmptyContainer(value)) {
       if (Object.hasOwn(event, rawKey) || Object.hasOwn(event, flattenedKey)) continue;
-      event[flattenedKey] = flattenLeaves(value, key);
+      event[flattenedKey] = flattenLeaves(value, key, maxNameChars);
       event[rawKey] = JSON.stringify(value);
     }
     // `undefined` makes JSON.stringify leave the key out, without `delete` slowing the object down.

@@ -17,11 +17,47 @@ const INSIGHT_EVENT_TYPE = 'AwsCloudTrailInsight';
 export interface RoutingOptions {
   readonly routing: IndexRouting;
   readonly indexPrefix: string;
+  /** Event-time routing believes an `eventTime` at most this many days before the file's delivery. */
+  readonly eventTimeWindowDays?: number | undefined;
 }
+
+/** CloudTrail delivers within minutes; a month covers late deliveries and files copied around. */
+export const DEFAULT_EVENT_TIME_WINDOW_DAYS = 31;
 
 // YYYY-MM-DD, then optionally a time (T or space) and a zone; CloudTrail itself writes `...T12:34:56Z`.
 const TIMESTAMP =
   /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?)?$/i;
+
+/**
+ * The instant (ms since the epoch, UTC) of an ISO 8601 timestamp, or undefined when it is not one. A
+ * timestamp without a zone is taken as UTC, as CloudTrail's own are; one with an offset is converted.
+ * Years 0000-0099 stay what they say (`Date.UTC` would read them as 1900-1999).
+ */
+export function utcInstantOf(timestamp: unknown): number | undefined {
+  if (typeof timestamp !== 'string') return undefined;
+  const match = TIMESTAMP.exec(timestamp);
+  if (match === null) return undefined;
+  const [, year, month, day, hour, minute, second, zone] = match;
+  const monthNumber = Number(month);
+  if (monthNumber < 1 || monthNumber > 12 || Number(day) < 1 || Number(day) > 31) return undefined;
+  let offsetMinutes = 0;
+  if (zone !== undefined && zone !== 'Z' && zone !== 'z') {
+    const sign = zone.startsWith('-') ? -1 : 1;
+    const digits = zone.slice(1).replace(':', '');
+    offsetMinutes = sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2)));
+  }
+  const date = new Date(0);
+  date.setUTCFullYear(Number(year), monthNumber - 1, Number(day));
+  date.setUTCHours(Number(hour ?? 0), Number(minute ?? 0) - offsetMinutes, Number(second ?? 0));
+  return date.getTime();
+}
+
+/** `YYYY-MM` of an instant (ms since the epoch), UTC; undefined outside years 0000-9999. */
+function monthOfInstant(instant: number): string | undefined {
+  const date = new Date(instant);
+  if (date.getUTCFullYear() < 0 || date.getUTCFullYear() > 9999) return undefined;
+  return `${String(date.getUTCFullYear()).padStart(4, '0')}-${String(date.getUTCMonth() + 1).padStart(2, '0')}`;
+}
 
 /**
  * `YYYY-MM` (UTC) of an ISO 8601 timestamp, or undefined when it is not one. A timestamp without a
@@ -32,23 +68,11 @@ export function utcMonthOf(timestamp: unknown): string | undefined {
   if (typeof timestamp !== 'string') return undefined;
   const match = TIMESTAMP.exec(timestamp);
   if (match === null) return undefined;
-  const [, year, month, day, hour, minute, , zone] = match;
-  const monthNumber = Number(month);
-  if (monthNumber < 1 || monthNumber > 12 || Number(day) < 1 || Number(day) > 31) return undefined;
+  const [, year, month, , , , , zone] = match;
+  const instant = utcInstantOf(timestamp);
+  if (instant === undefined) return undefined;
   if (zone === undefined || zone === 'Z' || zone === 'z') return `${year}-${month}`;
-  const sign = zone.startsWith('-') ? -1 : 1;
-  const digits = zone.slice(1).replace(':', '');
-  const offsetMinutes = sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2)));
-  const utc = new Date(
-    Date.UTC(
-      Number(year),
-      monthNumber - 1,
-      Number(day),
-      Number(hour ?? 0),
-      Number(minute ?? 0) - offsetMinutes,
-    ),
-  );
-  return `${String(utc.getUTCFullYear()).padStart(4, '0')}-${String(utc.getUTCMonth() + 1).padStart(2, '0')}`;
+  return monthOfInstant(instant);
 }
 
 /** Whether the event goes to the insights index family: it is in an Insights file, or is an Insights event. */
@@ -56,22 +80,60 @@ export function isInsightEvent(event: Record<string, unknown>, file: ObjectKeyIn
   return file.kind === 'insight' || event.eventType === INSIGHT_EVENT_TYPE;
 }
 
+export interface EventRoute {
+  readonly index: string;
+  /**
+   * The event's `eventTime` lies outside the window around its file's delivery date, so it was routed
+   * to the file's month instead: a file may open at most the few monthly indexes its date implies.
+   */
+  readonly outsideWindow: boolean;
+}
+
+const DAY_MS = 86_400_000;
+/** CloudTrail writes an event into a file minutes after it happens; a later eventTime is a clock at most a day off. */
+const MAX_EVENT_LEAD_MS = DAY_MS;
+
 /**
  * The index an event goes to: `<prefix>-YYYY-MM`, or `<prefix>-insights-YYYY-MM` for Insights events.
  * The month comes from the routing's first choice, falling back to the other source (an event without
  * a usable `eventTime`, a file whose name has no date), and to `<prefix>-undated` when neither has one,
- * so no event is ever dropped for want of a date.
+ * so no event is ever dropped for want of a date. With event-time routing, an `eventTime` more than
+ * `eventTimeWindowDays` before the file's delivery (or more than a day after it) is not believed: the
+ * event goes to the file's month and is flagged, so no file can spray events over thousands of months.
  */
+export function routeEvent(
+  event: Record<string, unknown>,
+  file: ObjectKeyInfo,
+  options: RoutingOptions,
+): EventRoute {
+  const deliveredAt = 'deliveredAt' in file ? file.deliveredAt : undefined;
+  const fileMonth = deliveredAt?.slice(0, 7);
+  let month: string | undefined;
+  let outsideWindow = false;
+  if (options.routing === IndexRouting.FileDate) {
+    month = fileMonth ?? utcMonthOf(event.eventTime);
+  } else {
+    month = utcMonthOf(event.eventTime);
+    if (month !== undefined && deliveredAt !== undefined) {
+      const delivered = Date.parse(deliveredAt);
+      const instant = utcInstantOf(event.eventTime) as number;
+      const windowMs = (options.eventTimeWindowDays ?? DEFAULT_EVENT_TIME_WINDOW_DAYS) * DAY_MS;
+      if (instant < delivered - windowMs || instant > delivered + MAX_EVENT_LEAD_MS) {
+        outsideWindow = true;
+        month = fileMonth;
+      }
+    }
+    month ??= fileMonth;
+  }
+  const family = isInsightEvent(event, file) ? `${options.indexPrefix}-insights` : options.indexPrefix;
+  return { index: `${family}-${month ?? UNDATED_SUFFIX}`, outsideWindow };
+}
+
+/** The index of `routeEvent`, alone. */
 export function indexNameFor(
   event: Record<string, unknown>,
   file: ObjectKeyInfo,
   options: RoutingOptions,
 ): string {
-  const fileMonth = 'deliveredAt' in file ? file.deliveredAt.slice(0, 7) : undefined;
-  const month =
-    options.routing === IndexRouting.FileDate
-      ? (fileMonth ?? utcMonthOf(event.eventTime))
-      : (utcMonthOf(event.eventTime) ?? fileMonth);
-  const family = isInsightEvent(event, file) ? `${options.indexPrefix}-insights` : options.indexPrefix;
-  return `${family}-${month ?? UNDATED_SUFFIX}`;
+  return routeEvent(event, file, options).index;
 }

@@ -5,6 +5,7 @@ import { LogFileError, LogFileErrorReason } from '../sources/log-file-error.ts';
 import type { ReadLogRecordsOptions } from '../sources/read-log-records.ts';
 import { readLogRecordBatches } from '../sources/read-log-records.ts';
 import type { RecordText } from '../sources/records-splitter.ts';
+import { type EventFlag, HOSTILE_FLAGS } from './event-flags.ts';
 import { DEFAULT_FLATTEN_KEYS } from './flatten-fields.ts';
 import { hasInexactNumber, parseKeepingNumberText } from './parse-lossless.ts';
 import { DEFAULT_INDEX_PREFIX, IndexRouting } from './route-event.ts';
@@ -38,10 +39,12 @@ export interface TransformStats {
   documents: number;
   /** Records that needed the exact-number parse (the slow path). */
   exactNumberRecords: number;
+  /** Documents carrying each flag (see event-flags.ts), and the record number of the first one. */
+  readonly flagged: Map<EventFlag, { count: number; firstRecord: number }>;
 }
 
 export function newTransformStats(): TransformStats {
-  return { documents: 0, exactNumberRecords: 0 };
+  return { documents: 0, exactNumberRecords: 0, flagged: new Map() };
 }
 
 /**
@@ -71,11 +74,48 @@ export async function* transformLogFileBatches(
     const documents: IndexableDocument[] = new Array(records.length);
     for (let i = 0; i < records.length; i++) {
       const record = records[i]!;
-      documents[i] = transformRecord(record, file, options, stats);
+      const document = transformRecord(record, file, options, stats);
+      if (document.flags !== undefined) countFlags(document.flags, record.recordNumber, stats);
+      documents[i] = document;
     }
     stats.documents += documents.length;
     yield documents;
   }
+}
+
+function countFlags(flags: readonly EventFlag[], recordNumber: number, stats: TransformStats): void {
+  for (const flag of flags) {
+    const seen = stats.flagged.get(flag);
+    if (seen === undefined) stats.flagged.set(flag, { count: 1, firstRecord: recordNumber });
+    else seen.count += 1;
+  }
+}
+
+const FLAG_SENTENCES: Record<EventFlag, string> = {
+  'folded-keys': 'hostile top-level keys (too long, too many, or not field names), folded into indexerFolded',
+  'event-time-outside-window':
+    "an eventTime outside EVENT_TIME_WINDOW_DAYS of the file's delivery, routed to the file's month",
+  'account-mismatch': "a recipientAccountId other than the key's account",
+};
+
+/**
+ * Why a file whose events were all delivered must still be set aside: it holds events no real
+ * CloudTrail file does (see HOSTILE_FLAGS). `failure` is the first such flag, as a short code.
+ */
+export function hostileContentOf(stats: TransformStats): { failure: EventFlag; reason: string } | undefined {
+  const found = [...stats.flagged].filter(([flag]) => HOSTILE_FLAGS.has(flag));
+  if (found.length === 0) return undefined;
+  const parts = found.map(
+    ([flag, seen]) =>
+      `${seen.count} of ${stats.documents} events had ${FLAG_SENTENCES[flag]} (first: record ${seen.firstRecord})`,
+  );
+  return { failure: found[0]![0], reason: `hostile content: ${parts.join('; ')}` };
+}
+
+/** The flag counts of a file, for its summary line and metrics; undefined when no event was flagged. */
+export function flagCountsOf(stats: TransformStats): Partial<Record<EventFlag, number>> | undefined {
+  if (stats.flagged.size === 0) return undefined;
+  return Object.fromEntries([...stats.flagged].map(([flag, seen]) => [flag, seen.count]));
 }
 
 /** Like `transformLogFileBatches`, one document at a time. */

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Client } from '@opensearch-project/opensearch';
+import { FLAGS_FIELD } from '../../transforms/event-flags.ts';
+import { DEFAULT_MAX_FIELD_NAME_CHARS, FOLDED_FIELD } from '../../transforms/fold-hostile-keys.ts';
 import type { MappingMode } from './mapping-mode.ts';
 
 /** Where a repaired document records what was changed and why (see repair-document.ts). */
@@ -10,6 +12,9 @@ export const REPAIR_FIELD = 'indexerRepair';
  * indexed: 8191 characters is the most that always fits Lucene's 32,766-byte term limit.
  */
 const MAX_KEYWORD_CHARS = 8191;
+
+/** OpenSearch's default, made explicit: real events nest 11 levels at most. */
+const MAPPING_DEPTH_LIMIT = 20;
 
 const keyword = { type: 'keyword', ignore_above: MAX_KEYWORD_CHARS } as const;
 const date = { type: 'date', format: 'strict_date_optional_time||epoch_millis' } as const;
@@ -71,6 +76,9 @@ const CORE_PROPERTIES = {
       },
     },
   },
+  // What the transform noticed (event-flags.ts), and hostile keys folded into one JSON text.
+  [FLAGS_FIELD]: keyword,
+  [FOLDED_FIELD]: { type: 'text' },
   [REPAIR_FIELD]: {
     properties: {
       fields: keyword,
@@ -103,6 +111,11 @@ export interface IndexTemplateOptions {
   readonly shards: number;
   readonly replicas: number;
   readonly totalFieldsLimit: number;
+  /**
+   * `index.mapping.field_name_length.limit`: the cluster itself refuses longer field names, whatever
+   * got past the transform (a 10 MB name in a mapping update is what runs a node out of heap).
+   */
+  readonly fieldNameLengthLimit?: number;
   /** OpenSearch Serverless manages shards and replicas itself and refuses those settings. */
   readonly serverless?: boolean;
 }
@@ -130,6 +143,10 @@ export function indexFamilies(
 export function buildIndexTemplates(options: IndexTemplateOptions): IndexTemplate[] {
   const settings: Record<string, number> = { 'index.mapping.total_fields.limit': options.totalFieldsLimit };
   if (!options.serverless) {
+    // Serverless manages mapping limits itself; a managed domain or a cluster takes them from here.
+    settings['index.mapping.field_name_length.limit'] =
+      options.fieldNameLengthLimit ?? DEFAULT_MAX_FIELD_NAME_CHARS;
+    settings['index.mapping.depth.limit'] = MAPPING_DEPTH_LIMIT;
     settings['index.number_of_shards'] = options.shards;
     settings['index.number_of_replicas'] = options.replicas;
   }

@@ -37,6 +37,7 @@ export type OpenSearchSinkConfig = OpenSearchClientConfig &
     | 'INDEX_SHARDS'
     | 'INDEX_REPLICAS'
     | 'INDEX_TOTAL_FIELDS_LIMIT'
+    | 'MAX_FIELD_NAME_CHARS'
     | 'BULK_MAX_BYTES'
     | 'BULK_MAX_DOCUMENTS'
     | 'BULK_CONCURRENCY'
@@ -114,6 +115,7 @@ export function createOpenSearchSink(config: OpenSearchSinkConfig, deps: OpenSea
       shards: config.INDEX_SHARDS,
       replicas: config.INDEX_REPLICAS,
       totalFieldsLimit: config.INDEX_TOTAL_FIELDS_LIMIT,
+      fieldNameLengthLimit: config.MAX_FIELD_NAME_CHARS,
       serverless,
     });
     const changes = await withRetries(() => installIndexTemplates(client, templates), retry);

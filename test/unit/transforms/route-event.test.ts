@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ObjectKeyInfo } from '../../../src/sources/classify-object-key.ts';
 import { classifyObjectKey } from '../../../src/sources/classify-object-key.ts';
-import { indexNameFor, utcMonthOf } from '../../../src/transforms/route-event.ts';
+import { indexNameFor, routeEvent, utcMonthOf } from '../../../src/transforms/route-event.ts';
 
 /** A log file delivered just after midnight on 1 June, holding events from the end of May. */
 const JUNE_FILE = classifyObjectKey(
@@ -23,6 +23,10 @@ describe('utcMonthOf', () => {
     ['2024-06-01T01:30:00+02:00', '2024-05'],
     ['2024-05-31T22:30:00-01:30', '2024-06'],
     ['2024-13-01T00:00:00Z', undefined],
+    // Date.UTC reads years 0-99 as 1900-1999; they must stay what they say.
+    ['0050-01-01T00:30:00+01:00', '0049-12'],
+    ['0099-12-31T23:30:00-01:00', '0100-01'],
+    ['0000-01-01T00:00:00+00:01', undefined],
     ['redacted', undefined],
     ['', undefined],
     [1717199999, undefined],
@@ -97,5 +101,48 @@ describe('indexNameFor', () => {
     expect(indexNameFor({ eventTime: '2024-05-31T23:59:59Z' }, JUNE_INSIGHT_FILE, options)).toBe(
       'audit.ct-insights-2024-05',
     );
+  });
+});
+
+describe("routeEvent: the window around the file's delivery (index spray)", () => {
+  const options = { routing: 'event-time', indexPrefix: 'cloudtrail' } as const;
+
+  it.each([
+    ['31 days before the delivery', '2024-05-01T00:05:00Z', 'cloudtrail-2024-05', false],
+    ['a day after the delivery', '2024-06-02T00:05:00Z', 'cloudtrail-2024-06', false],
+    ['32 days before', '2024-04-30T00:04:00Z', 'cloudtrail-2024-06', true],
+    ['two days after', '2024-06-03T00:06:00Z', 'cloudtrail-2024-06', true],
+    ['a century before', '1924-05-31T00:00:00Z', 'cloudtrail-2024-06', true],
+    ['year 9999', '9999-12-31T23:59:59Z', 'cloudtrail-2024-06', true],
+    ['year 0050 with an offset', '0050-01-01T00:30:00+01:00', 'cloudtrail-2024-06', true],
+  ])('an eventTime %s goes to %s (outside: %s)', (_, eventTime, index, outsideWindow) => {
+    expect(routeEvent({ eventTime }, JUNE_FILE, options)).toEqual({ index, outsideWindow });
+  });
+
+  it('takes the window from the options', () => {
+    const narrow = { ...options, eventTimeWindowDays: 1 };
+    expect(routeEvent({ eventTime: '2024-05-29T00:00:00Z' }, JUNE_FILE, narrow)).toEqual({
+      index: 'cloudtrail-2024-06',
+      outsideWindow: true,
+    });
+  });
+
+  it('leaves files without a delivery date, and file-date routing, as they were', () => {
+    expect(routeEvent({ eventTime: '1924-05-31T00:00:00Z' }, UNNAMED_FILE, options).outsideWindow).toBe(
+      false,
+    );
+    expect(
+      routeEvent({ eventTime: '1924-05-31T00:00:00Z' }, JUNE_FILE, { ...options, routing: 'file-date' }),
+    ).toEqual({ index: 'cloudtrail-2024-06', outsideWindow: false });
+  });
+
+  it('opens at most three month indexes for 1,200 events spread over a century', () => {
+    const indexes = new Set(
+      Array.from({ length: 1200 }, (_, i) => {
+        const eventTime = new Date(Date.UTC(1925, 0, 1) + i * 30 * 86_400_000).toISOString();
+        return routeEvent({ eventTime }, JUNE_FILE, options).index;
+      }),
+    );
+    expect(indexes.size).toBeLessThanOrEqual(3);
   });
 });

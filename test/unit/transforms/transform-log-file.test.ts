@@ -126,7 +126,7 @@ describe('transformLogFile over the committed fixtures', () => {
     )) {
       // consume
     }
-    expect(stats).toEqual({ documents: 103, exactNumberRecords: 9 });
+    expect(stats).toMatchObject({ documents: 103, exactNumberRecords: 9 });
   });
 
   it('fails a file with an invalid record with a LogFileError naming the file, the record and the byte', async () => {

@@ -39,11 +39,16 @@ describe('buildIndexTemplates', () => {
     expect(insights?.priority).toBeGreaterThan(events?.priority ?? Number.POSITIVE_INFINITY);
   });
 
-  it('sets shards, replicas and the field limit from the configuration', () => {
-    expect(bodies({ shards: 3, replicas: 1, totalFieldsLimit: 2000 })[0]?.template.settings).toEqual({
+  it('sets shards, replicas and the mapping limits from the configuration', () => {
+    expect(
+      bodies({ shards: 3, replicas: 1, totalFieldsLimit: 2000, fieldNameLengthLimit: 300 })[0]?.template
+        .settings,
+    ).toEqual({
       'index.number_of_shards': 3,
       'index.number_of_replicas': 1,
       'index.mapping.total_fields.limit': 2000,
+      'index.mapping.field_name_length.limit': 300,
+      'index.mapping.depth.limit': 20,
     });
     expect(bodies({ serverless: true })[0]?.template.settings).toEqual({
       'index.mapping.total_fields.limit': 8192,

@@ -1,0 +1,99 @@
+import { gzipSync } from 'node:zlib';
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import type { LogFileRef } from '../../../src/pipeline/log-file-ref.ts';
+import { type DocumentSink, processLogFile } from '../../../src/pipeline/process-log-file.ts';
+import type { Documents } from '../../../src/sinks/opensearch/bulk-writer.ts';
+import type { FileWriteResult } from '../../../src/sinks/opensearch/file-outcome.ts';
+import { DEFAULT_TRANSFORM_OPTIONS } from '../../../src/transforms/transform-log-file.ts';
+
+const KEY =
+  'AWSLogs/123456789012/CloudTrail/us-east-1/2024/06/01/123456789012_CloudTrail_us-east-1_20240601T0005Z_AbCdEfGhIjKlMnOp.json.gz';
+
+/** A sink that accepts everything and keeps what it was given. */
+function acceptingSink(): DocumentSink & {
+  bodies: Array<{ index: string; id: string; body: string }>;
+} {
+  const bodies: Array<{ index: string; id: string; body: string }> = [];
+  return {
+    bodies,
+    async writeFile(documents: Documents, context): Promise<FileWriteResult> {
+      const indexes = new Set<string>();
+      for await (const document of documents) {
+        bodies.push(document);
+        indexes.add(document.index);
+      }
+      return {
+        file: context.file,
+        ok: true,
+        accepted: bodies.length,
+        repaired: 0,
+        failed: [],
+        indexes: [...indexes].sort(),
+        blocked: false,
+        aborted: false,
+      };
+    },
+  };
+}
+
+function refOf(records: readonly unknown[] | string, key = KEY): LogFileRef {
+  const text = typeof records === 'string' ? records : JSON.stringify({ Records: records });
+  return { name: `s3://bucket/${key}`, key, bucket: 'bucket', open: async () => [gzipSync(text)] };
+}
+
+const deps = (sink: DocumentSink) => ({
+  sink,
+  transform: DEFAULT_TRANSFORM_OPTIONS,
+  logger: pino({ level: 'silent' }),
+});
+
+describe('processLogFile on hostile content', () => {
+  it('indexes the events of a mapping bomb with their keys folded, then rejects the file with the reason', async () => {
+    const sink = acceptingSink();
+    const records = Array.from({ length: 12 }, (_, i) => ({
+      eventTime: '2024-06-01T00:00:00Z',
+      eventID: `e-${i}`,
+      [`${i}${'k'.repeat(1024 * 1024)}`]: 1,
+    }));
+    const result = await processLogFile(refOf(records), deps(sink));
+    expect(result.status).toBe('rejected');
+    expect(result.failure).toBe('folded-keys');
+    expect(result.events).toBe(12);
+    expect(result.reason).toMatch(
+      /^hostile content: 12 of 12 events had hostile top-level keys .* \(first: record 1\)/,
+    );
+    for (const { body } of sink.bodies) {
+      expect(Object.keys(JSON.parse(body))).toEqual([
+        'eventTime',
+        'eventID',
+        'indexerFolded',
+        'indexerFlags',
+      ]);
+    }
+  });
+
+  it('routes a century of eventTimes to the few months around the delivery, then rejects the file', async () => {
+    const sink = acceptingSink();
+    const records = Array.from({ length: 1200 }, (_, i) => ({
+      eventTime: new Date(Date.UTC(1925, 0, 1) + i * 30 * 86_400_000).toISOString(),
+      eventID: `e-${i}`,
+    }));
+    const result = await processLogFile(refOf(records), deps(sink));
+    expect(result.status).toBe('rejected');
+    expect(result.failure).toBe('event-time-outside-window');
+    expect(result.indexes.length).toBeLessThanOrEqual(3);
+    expect(result.events).toBe(1200);
+    expect(result.flagged?.['event-time-outside-window']).toBeGreaterThan(1190);
+  });
+
+  it('indexes a file whose events name another account, reporting the count only', async () => {
+    const sink = acceptingSink();
+    const records = [
+      { eventTime: '2024-06-01T00:00:00Z', eventID: 'e-1', recipientAccountId: '999999999999' },
+    ];
+    const result = await processLogFile(refOf(records), deps(sink));
+    expect(result.status).toBe('indexed');
+    expect(result.flagged).toEqual({ 'account-mismatch': 1 });
+  });
+});
