@@ -1,6 +1,6 @@
 /**
  * Deterministic workloads for the benchmarks: CloudTrail-named `.json.gz` log files derived from the
- * real events of ../shared/corpus (fresh eventIDs, event times spread over a span), laid out as
+ * real events of test/fixtures/corpus (fresh eventIDs, event times spread over a span), laid out as
  * `AWSLogs/ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/NAME.json.gz` under bench/workload/<name>/ (git-ignored),
  * so the same tree is a `backfill --local` folder and, key for key, the objects uploaded to S3.
  *

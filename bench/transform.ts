@@ -5,7 +5,7 @@
  *   npm run bench:transform -- --write-results # ...and update the transform section of bench/RESULTS.md
  *   npm run bench:transform -- --skip-rss      # throughput only
  *
- * Events are the real ones of the shared corpus (logs/, converted-records/, insights/), each copy
+ * Events are the real ones of the corpus (test/fixtures/corpus) (logs/, converted-records/, insights/), each copy
  * with a fresh eventID, assembled into compact CloudTrail log files in memory. Timings run on this
  * one process (one core); the RSS run spawns the real CLI under /usr/bin/time on a generated log file
  * of 200 MB (uncompressed) in bench/workload/ (git-ignored).
@@ -32,9 +32,10 @@ import { RecordsSplitter } from '../src/sources/records-splitter.ts';
 import { parseLossless } from '../src/transforms/parse-lossless.ts';
 import { toDocument } from '../src/transforms/to-document.ts';
 import { DEFAULT_TRANSFORM_OPTIONS, transformLogFileBatches } from '../src/transforms/transform-log-file.ts';
+import { locateCorpus } from '../test/helpers/locate-corpus.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CORPUS = process.env.CORPUS_DIR ?? join(ROOT, '../shared/corpus');
+const CORPUS = locateCorpus();
 const WORKLOAD = join(ROOT, 'bench/workload');
 const RESULTS = join(ROOT, 'bench/RESULTS.md');
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);

@@ -32,14 +32,14 @@ function eventIdsUnder(folder: string): Set<string> {
   return ids;
 }
 
-describe('backfill --local over the shared corpus', () => {
+describe('backfill --local over the corpus', () => {
   let work: string | undefined;
   afterAll(async () => {
     await deleteIndexes(stack.OPENSEARCH_URL, `${indexPrefix}-*`);
     if (work) await rm(work, { recursive: true, force: true });
   });
 
-  it('indexes one document per distinct eventID of ../shared/corpus/logs', async () => {
+  it('indexes one document per distinct eventID of the corpus logs/', async () => {
     work = await mkdtemp(join(tmpdir(), 'backfill-local-'));
     const run = startCli(['backfill', '--local', corpusPath('logs'), '--checkpoint', join(work, 'ckpt')], {
       ...stack,

@@ -211,7 +211,7 @@ describe('transformLogFile on generated log files', () => {
   });
 });
 
-describe(`transformLogFile over the shared corpus (${corpusDir})`, () => {
+describe(`transformLogFile over the corpus (${corpusDir})`, () => {
   describeCorpusChecks(corpusLogFiles());
 
   it('reports the invalid AWS docs example as invalid JSON in record 1, at its byte', async () => {

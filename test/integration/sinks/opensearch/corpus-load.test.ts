@@ -14,7 +14,7 @@ import {
 /** Files written at once, as a worker with a few files in flight would. */
 const FILES_IN_FLIGHT = 4;
 
-describe.each(['flat-object', 'dynamic'] as const)('the whole shared corpus in %s mode', (mode) => {
+describe.each(['flat-object', 'dynamic'] as const)('the whole corpus in %s mode', (mode) => {
   const prefix = uniquePrefix(`corpus-${mode}`);
   const sink = testSink(prefix, { MAPPING_MODE: mode });
 

@@ -16,9 +16,10 @@ import { walkLogFiles } from '../../../../src/sources/local/walk-log-files.ts';
 import { DEFAULT_FLATTEN_KEYS } from '../../../../src/transforms/flatten-fields.ts';
 import { IndexRouting } from '../../../../src/transforms/route-event.ts';
 import { transformLogFile } from '../../../../src/transforms/transform-log-file.ts';
+import { corpusDir } from '../../../helpers/corpus.ts';
 import { stackEnv } from '../../../helpers/stack.ts';
 
-export const CORPUS = join(import.meta.dirname, '../../../../../shared/corpus');
+export const CORPUS: string = corpusDir;
 
 /** A lowercase prefix no other test or run uses, so indexes and templates never collide. */
 export function uniquePrefix(name: string): string {
