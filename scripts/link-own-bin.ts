@@ -1,22 +1,23 @@
 /**
- * Links this checkout's own CLI into node_modules/.bin, run by `npm ci` (the `prepare` script).
+ * Puts the CLI on npx's path: links `node_modules/.bin/cloudtrail-indexer` to dist/bin/cli.js. Run by
+ * `npm ci` (the `prepare` script, after the build).
  *
- * Why: npm never links a package's own `bin` into its own node_modules/.bin, so `npx
- * cloudtrail-indexer` in a checkout finds nothing there and "installs" the checkout into npm's
- * cache instead: under the machine's Node (20 here) that prints npm's EBADENGINE warning twice and
- * can run the CLI under that Node, where the AWS SDK warns that it no longer supports it. With the
- * link, npx runs the CLI at once, and the `node` first on npx's PATH is the project's own Node 24
- * (the `node` devDependency).
+ * Why not a `bin` field in package.json: for a command named in the project's own `bin`, npm 11's
+ * npx "installs" the checkout into its cache on first use (libnpmexec, "self-execution of a local
+ * bin"). Under the machine's Node (20 here) that install prints npm's EBADENGINE warning twice. A
+ * command found in node_modules/.bin runs at once, and the `node` first on npx's PATH is then the
+ * project's own Node 24 (the `node` devDependency), so the AWS SDK's warning about old Node versions
+ * never appears either. The package is private: nothing installs it elsewhere.
  */
 import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import packageJson from '../package.json' with { type: 'json' };
+
+const COMMAND = 'cloudtrail-indexer';
+const ENTRY = 'dist/bin/cli.js';
 
 const root = resolve(import.meta.dirname, '..');
 const binDir = join(root, 'node_modules/.bin');
+const link = join(binDir, COMMAND);
 mkdirSync(binDir, { recursive: true });
-for (const [name, target] of Object.entries(packageJson.bin)) {
-  const link = join(binDir, name);
-  rmSync(link, { force: true });
-  symlinkSync(relative(binDir, join(root, target)), link);
-}
+rmSync(link, { force: true });
+symlinkSync(relative(binDir, join(root, ENTRY)), link);
