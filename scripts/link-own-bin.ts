@@ -9,7 +9,7 @@
  * project's own Node 24 (the `node` devDependency), so the AWS SDK's warning about old Node versions
  * never appears either. The package is private: nothing installs it elsewhere.
  */
-import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 
 const COMMAND = 'cloudtrail-indexer';
@@ -21,3 +21,5 @@ const link = join(binDir, COMMAND);
 mkdirSync(binDir, { recursive: true });
 rmSync(link, { force: true });
 symlinkSync(relative(binDir, join(root, ENTRY)), link);
+// tsc writes files without the execute bit, which npm would have set for a `bin` entry.
+chmodSync(join(root, ENTRY), 0o755);
