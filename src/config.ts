@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_MAX_DECOMPRESSED_BYTES, DEFAULT_MAX_READ_SECONDS } from './sources/read-log-records.ts';
 import { scrubText } from './telemetry/redact-secrets.ts';
 import { DEFAULT_FLATTEN_KEYS } from './transforms/flatten-fields.ts';
 import {
@@ -118,6 +119,12 @@ const schema = z.object({
   MAX_OBJECT_BYTES: wholeNumber(1, 64 * 1024 * 1024 * 1024, 'bytes').default(1024 * 1024 * 1024),
   /** A file with more events is rejected (dead-letter queue) when the reader gets past this many. */
   MAX_EVENTS_PER_FILE: wholeNumber(1, 100_000_000, 'events').default(1_000_000),
+  /** A file inflating to more bytes is rejected: MAX_OBJECT_BYTES bounds only the compressed size. */
+  MAX_DECOMPRESSED_BYTES: wholeNumber(1024 * 1024, 1024 * 1024 * 1024 * 1024, 'bytes').default(
+    DEFAULT_MAX_DECOMPRESSED_BYTES,
+  ),
+  /** Reading a file (fetch, gunzip, split; waits for OpenSearch not counted) may take this long. */
+  MAX_FILE_READ_SECONDS: wholeNumber(1, 86_400, 'seconds').default(DEFAULT_MAX_READ_SECONDS),
   /** Notifications are a few KiB; a larger body is not one, and is dead-lettered unparsed. SQS allows 1 MiB. */
   MAX_MESSAGE_BYTES: wholeNumber(1024, 1024 * 1024, 'bytes').default(256 * 1024),
   /**

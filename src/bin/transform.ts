@@ -253,12 +253,20 @@ const BOUND_VARIABLES = [
 ] as const;
 
 /** The worker's bounds on hostile input, from the same variables and schema, so the output is the worker's. */
-function boundsFromEnv(): Pick<TransformRunOptions, 'eventTimeWindowDays' | 'keyLimits'> | string {
+function boundsFromEnv():
+  | Pick<
+      TransformRunOptions,
+      'eventTimeWindowDays' | 'keyLimits' | 'maxDecompressedBytes' | 'maxReadSeconds' | 'maxEvents'
+    >
+  | string {
   const env = Object.fromEntries(BOUND_VARIABLES.map((name) => [name, process.env[name]]));
   try {
     const config = loadConfig(env);
     return {
       eventTimeWindowDays: config.EVENT_TIME_WINDOW_DAYS,
+      maxDecompressedBytes: config.MAX_DECOMPRESSED_BYTES,
+      maxReadSeconds: config.MAX_FILE_READ_SECONDS,
+      maxEvents: config.MAX_EVENTS_PER_FILE,
       keyLimits: {
         maxFieldNameChars: config.MAX_FIELD_NAME_CHARS,
         maxExtraTopLevelKeys: config.MAX_EXTRA_TOP_LEVEL_KEYS,

@@ -31,6 +31,8 @@ export function createPipeline(
     flattenKeys: config.FLATTEN_KEYS,
     maxEvents: config.MAX_EVENTS_PER_FILE,
     eventTimeWindowDays: config.EVENT_TIME_WINDOW_DAYS,
+    maxDecompressedBytes: config.MAX_DECOMPRESSED_BYTES,
+    maxReadSeconds: config.MAX_FILE_READ_SECONDS,
     keyLimits: {
       maxFieldNameChars: config.MAX_FIELD_NAME_CHARS,
       maxExtraTopLevelKeys: config.MAX_EXTRA_TOP_LEVEL_KEYS,

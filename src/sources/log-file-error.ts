@@ -21,6 +21,12 @@ export const LogFileErrorReason = {
   RecordTooLarge: 'record-too-large',
   /** More events than MAX_EVENTS_PER_FILE: a limit, not a transient state, so no retry helps. */
   TooManyEvents: 'too-many-events',
+  /** The file inflates to more than MAX_DECOMPRESSED_BYTES (a gzip bomb, or whitespace by the gigabyte). */
+  DecompressedTooLarge: 'decompressed-too-large',
+  /** Reading and transforming the file took longer than MAX_FILE_READ_SECONDS (waits for OpenSearch not counted). */
+  ReadTooSlow: 'read-too-slow',
+  /** The content made reading fail in a way no other reason names (a string too long for V8, say). */
+  Unreadable: 'unreadable',
 } as const;
 export type LogFileErrorReason = (typeof LogFileErrorReason)[keyof typeof LogFileErrorReason];
 

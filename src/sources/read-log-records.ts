@@ -4,7 +4,25 @@ import { LogFileError, LogFileErrorReason } from './log-file-error.ts';
 import type { RecordsSplitterOptions, RecordText } from './records-splitter.ts';
 import { RecordsSplitter } from './records-splitter.ts';
 
-export type ReadLogRecordsOptions = RecordsSplitterOptions;
+export interface ReadLogRecordsOptions extends RecordsSplitterOptions {
+  /**
+   * A file inflating to more bytes fails with `decompressed-too-large`: the compressed size alone
+   * (MAX_OBJECT_BYTES) lets a 20 MB gzip of whitespace keep a worker busy for minutes.
+   */
+  readonly maxDecompressedBytes?: number | undefined;
+  /**
+   * Reading (fetching, decompressing, splitting) may take this long in all, not counting the time the
+   * consumer holds the records (transforming them, waiting for OpenSearch): past it, `read-too-slow`.
+   */
+  readonly maxReadSeconds?: number | undefined;
+  /** The clock, in ms, for tests. */
+  readonly now?: (() => number) | undefined;
+}
+
+export const DEFAULT_MAX_READ_SECONDS = 600;
+
+/** Real CloudTrail files are megabytes; 4 GiB is far past any, and about 20 s of gunzip on one core. */
+export const DEFAULT_MAX_DECOMPRESSED_BYTES = 4 * 1024 * 1024 * 1024;
 
 /**
  * Reads one CloudTrail log file (gzip or not) as a stream and yields its records' source text in
@@ -19,10 +37,42 @@ export async function* readLogRecordBatches(
   options: ReadLogRecordsOptions = {},
 ): AsyncGenerator<RecordText[]> {
   const splitter = new RecordsSplitter(file, options);
+  const maxBytes = options.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES;
+  const maxReadMs = (options.maxReadSeconds ?? DEFAULT_MAX_READ_SECONDS) * 1000;
+  const now = options.now ?? (() => performance.now());
+  let busyMs = 0;
+  let resumed = now();
   try {
     for await (const chunk of decompressIfGzip(source)) {
+      const at = now();
+      busyMs += at - resumed;
+      resumed = at;
+      if (busyMs > maxReadMs) {
+        throw new LogFileError(
+          `reading the file took more than ${maxReadMs / 1000} s (MAX_FILE_READ_SECONDS)`,
+          {
+            file,
+            reason: LogFileErrorReason.ReadTooSlow,
+            byteOffset: splitter.bytesRead,
+          },
+        );
+      }
+      if (splitter.bytesRead + chunk.length > maxBytes) {
+        throw new LogFileError(
+          `the file decompresses to more than ${maxBytes} bytes (MAX_DECOMPRESSED_BYTES)`,
+          {
+            file,
+            reason: LogFileErrorReason.DecompressedTooLarge,
+            byteOffset: maxBytes,
+          },
+        );
+      }
       const records = splitter.push(chunk);
-      if (records.length > 0) yield records;
+      if (records.length > 0) {
+        busyMs += now() - resumed;
+        yield records;
+        resumed = now();
+      }
     }
     splitter.finish();
   } catch (error) {
@@ -56,9 +106,15 @@ function asLogFileError(error: unknown, file: string, splitter: RecordsSplitter)
       cause: error.cause,
     });
   }
-  return new LogFileError(`reading the file failed (${(error as Error).message})`, {
-    file,
-    reason: LogFileErrorReason.ReadFailed,
-    cause: error,
-  });
+  // Not the byte stream (that is a SourceReadError) but something in the content: the same bytes fail
+  // the same way on every attempt, so a retry would only repeat the damage.
+  return new LogFileError(
+    `the content could not be read (${(error as Error)?.name}: ${(error as Error)?.message})`,
+    {
+      file,
+      reason: LogFileErrorReason.Unreadable,
+      byteOffset: splitter.bytesRead,
+      cause: error,
+    },
+  );
 }

@@ -17,11 +17,17 @@ export interface RecordsSplitterOptions {
   readonly maxRecordBytes?: number;
   /** Deeper nesting fails the file; real CloudTrail events nest about 11 levels. */
   readonly maxDepth?: number;
+  /**
+   * A longer top-level key name fails the file: the name is held in memory until its closing quote,
+   * and a CloudTrail file's only top-level key is `Records`.
+   */
+  readonly maxRootKeyBytes?: number;
 }
 
 /** CloudTrail caps an event at 256 KB; this leaves room for anything plausible. */
 export const DEFAULT_MAX_RECORD_BYTES = 16 * 1024 * 1024;
 const DEFAULT_MAX_DEPTH = 512;
+export const DEFAULT_MAX_ROOT_KEY_BYTES = 1024;
 
 const QUOTE = 0x22;
 const LBRACE = 0x7b;
@@ -91,6 +97,7 @@ export class RecordsSplitter {
   readonly #file: string;
   readonly #maxRecordBytes: number;
   readonly #maxDepth: number;
+  readonly #maxRootKeyBytes: number;
   #state: State = State.BeforeRoot;
   /** Decompressed bytes consumed before the current chunk. */
   #consumed = 0;
@@ -105,6 +112,7 @@ export class RecordsSplitter {
   #stack: Uint8Array;
   #depth = 0;
   #rootKey: Buffer[] = [];
+  #rootKeyBytes = 0;
   #currentKey: string | undefined = '';
   #parts: Buffer[] = [];
   #partsBytes = 0;
@@ -115,6 +123,7 @@ export class RecordsSplitter {
     this.#file = file;
     this.#maxRecordBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
     this.#maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
+    this.#maxRootKeyBytes = options.maxRootKeyBytes ?? DEFAULT_MAX_ROOT_KEY_BYTES;
     this.#stack = new Uint8Array(this.#maxDepth + 1);
   }
 
@@ -325,6 +334,7 @@ export class RecordsSplitter {
       case State.RootKey:
         if (b === QUOTE) {
           this.#rootKey = [];
+          this.#rootKeyBytes = 0;
           this.#state = State.RootKeyText;
           return i + 1;
         }
@@ -336,11 +346,17 @@ export class RecordsSplitter {
         return i + 1;
       case State.RootKeyText: {
         const end = this.#stringEnd(chunk, i);
-        if (end < 0) {
-          this.#rootKey.push(chunk.subarray(i));
-          return chunk.length;
+        const part = chunk.subarray(i, end < 0 ? chunk.length : end);
+        this.#rootKeyBytes += part.length;
+        if (this.#rootKeyBytes > this.#maxRootKeyBytes) {
+          throw this.#error(
+            `not a CloudTrail log file: a top-level key name is longer than ${this.#maxRootKeyBytes} bytes`,
+            i,
+            'not-cloudtrail',
+          );
         }
-        this.#rootKey.push(chunk.subarray(i, end));
+        this.#rootKey.push(part);
+        if (end < 0) return chunk.length;
         this.#currentKey = decodeKey(Buffer.concat(this.#rootKey).toString('utf8'));
         this.#rootKey = [];
         if (this.#currentKey === undefined)

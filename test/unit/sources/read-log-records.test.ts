@@ -1,8 +1,13 @@
 import { gzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { ByteSource } from '../../../src/sources/decompress-if-gzip.ts';
 import { LogFileError } from '../../../src/sources/log-file-error.ts';
-import { readLogRecordBatches, readLogRecords } from '../../../src/sources/read-log-records.ts';
+import {
+  type ReadLogRecordsOptions,
+  readLogRecordBatches,
+  readLogRecords,
+} from '../../../src/sources/read-log-records.ts';
+import { RecordsSplitter } from '../../../src/sources/records-splitter.ts';
 
 const LOG = '{"Records":[{"eventID":"a"},{"eventID":"b"},{"eventID":"c"}]}';
 
@@ -129,5 +134,69 @@ describe('readLogRecords', () => {
     }
     await new Promise((resolve) => setImmediate(resolve));
     expect(finished).toBe(true);
+  });
+
+  describe('bounds on hostile files', () => {
+    async function readFailure(source: ByteSource, options: ReadLogRecordsOptions): Promise<LogFileError> {
+      const error = await (async () => {
+        for await (const _ of readLogRecordBatches(source, 'x.json.gz', options));
+      })().then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
+      expect(error).toBeInstanceOf(LogFileError);
+      return error as LogFileError;
+    }
+
+    it('refuses a top-level key name beside Records longer than 1 KiB, before holding it', async () => {
+      const bomb = gzipSync(`{"${'k'.repeat(8 * 1024 * 1024)}":1,"Records":[]}`);
+      const error = await readFailure([bomb], {});
+      expect(error.reason).toBe('not-cloudtrail');
+      expect(error.message).toMatch(/a top-level key name is longer than 1024 bytes/);
+      expect(error.byteOffset).toBeLessThanOrEqual(128 * 1024);
+    });
+
+    it('refuses a file that inflates past maxDecompressedBytes (a gzip bomb of whitespace)', async () => {
+      const bomb = gzipSync(
+        Buffer.concat([Buffer.from('{"Records":['), Buffer.alloc(32 * 1024 * 1024, 0x20)]),
+      );
+      expect(bomb.length).toBeLessThan(64 * 1024);
+      const error = await readFailure([bomb], { maxDecompressedBytes: 4 * 1024 * 1024 });
+      expect(error).toMatchObject({ reason: 'decompressed-too-large', byteOffset: 4 * 1024 * 1024 });
+      expect(error.message).toMatch(/decompresses to more than 4194304 bytes \(MAX_DECOMPRESSED_BYTES\)/);
+    });
+
+    it('stops a read that takes longer than maxReadSeconds, not counting time held by the consumer', async () => {
+      let clock = 0;
+      async function* slow(): AsyncGenerator<Uint8Array> {
+        yield Buffer.from('{"Records":[');
+        for (let i = 0; i < 10; i++) {
+          clock += 1000;
+          yield Buffer.from(' ');
+        }
+      }
+      const error = await readFailure(slow(), { maxReadSeconds: 5, now: () => clock });
+      expect(error.reason).toBe('read-too-slow');
+      // Time spent by the consumer between batches is not the file's.
+      const held: string[] = [];
+      for await (const batch of readLogRecordBatches([Buffer.from(LOG)], 'x', {
+        maxReadSeconds: 5,
+        now: () => clock,
+      })) {
+        clock += 60_000;
+        held.push(...batch.map((record) => record.text));
+      }
+      expect(held).toEqual(EXPECTED);
+    });
+
+    it('makes any other error of the content permanent (unreadable), never a retried read-failed', async () => {
+      // Stands for any bug or engine limit the content trips (a string too long for V8, say).
+      const push = vi.spyOn(RecordsSplitter.prototype, 'push').mockImplementation(() => {
+        throw new RangeError('Invalid string length');
+      });
+      const error = await readFailure([Buffer.from(LOG)], {}).finally(() => push.mockRestore());
+      expect(error.reason).toBe('unreadable');
+      expect(error.message).toMatch(/RangeError: Invalid string length/);
+    });
   });
 });
