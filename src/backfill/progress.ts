@@ -2,10 +2,16 @@ import { SingleBar } from 'cli-progress';
 import type { Logger } from 'pino';
 
 export interface ProgressCounts {
-  filesDone: number;
-  filesTotal: number;
-  events: number;
-  failed: number;
+  /** Files of the selection listed so far (the listing runs ahead of the work). */
+  readonly listed: number;
+  /** Of those, completed by a previous run (in the checkpoint). */
+  readonly alreadyDone: number;
+  /** The listing is complete: `listed` is the whole selection, and an ETA can be given. */
+  readonly listingComplete: boolean;
+  /** Files processed by this run: indexed, skipped or failed. */
+  readonly done: number;
+  readonly failed: number;
+  readonly events: number;
 }
 
 export interface Progress {
@@ -13,9 +19,17 @@ export interface Progress {
   stop(): void;
 }
 
+/** Seconds left at the rate so far, once the listing is complete and a file has been done. */
+export function etaSeconds(counts: ProgressCounts, elapsedSeconds: number): number | undefined {
+  if (!counts.listingComplete || counts.done === 0 || elapsedSeconds <= 0) return undefined;
+  const remaining = Math.max(0, counts.listed - counts.alreadyDone - counts.done);
+  return Math.round(remaining / (counts.done / elapsedSeconds));
+}
+
 /**
- * On a terminal, a progress bar (files, events, events/s, ETA); elsewhere (CI, ECS, a pipe) one
- * log line every few seconds, since a bar redrawn with carriage returns makes unreadable logs.
+ * On a terminal, a progress bar (files listed, done and failed, events/s, ETA); elsewhere (CI,
+ * ECS, a pipe) one log line every few seconds, since a bar redrawn with carriage returns makes
+ * unreadable logs.
  */
 export function createProgress(options: {
   tty: boolean;
@@ -25,22 +39,33 @@ export function createProgress(options: {
 }): Progress {
   const now = options.now ?? Date.now;
   const started = now();
-  const rate = (events: number): number => Math.round(events / Math.max((now() - started) / 1000, 0.001));
+  const elapsed = (): number => Math.max((now() - started) / 1000, 0.001);
+  const rate = (events: number): number => Math.round(events / elapsed());
   if (options.tty) {
     const bar = new SingleBar({
       format:
-        'backfill |{bar}| {value}/{total} files | {events} events | {rate} events/s | {failed} failed | ETA {eta_formatted}',
+        'backfill |{bar}| {value}/{total} files{listing} | {failed} failed | {events} events | {rate} events/s | ETA {eta}',
       hideCursor: true,
-      etaBuffer: 50,
     });
-    let started_ = false;
+    let shown = false;
     return {
       update(counts) {
-        const payload = { events: counts.events, rate: rate(counts.events), failed: counts.failed };
-        if (!started_) {
-          bar.start(counts.filesTotal, counts.filesDone, payload);
-          started_ = true;
-        } else bar.update(counts.filesDone, payload);
+        const eta = etaSeconds(counts, elapsed());
+        const payload = {
+          listing: counts.listingComplete ? '' : ' (listing)',
+          events: counts.events,
+          rate: rate(counts.events),
+          failed: counts.failed,
+          eta: eta === undefined ? (counts.listingComplete ? '-' : 'after listing') : clock(eta),
+        };
+        const total = Math.max(counts.listed - counts.alreadyDone, counts.done);
+        if (!shown) {
+          bar.start(total, counts.done, payload);
+          shown = true;
+        } else {
+          bar.setTotal(total);
+          bar.update(counts.done, payload);
+        }
       },
       stop: () => bar.stop(),
     };
@@ -49,10 +74,21 @@ export function createProgress(options: {
   let last = 0;
   return {
     update(counts) {
-      if (now() - last < interval && counts.filesDone < counts.filesTotal) return;
+      if (now() - last < interval) return;
       last = now();
-      options.logger.info({ ...counts, eventsPerSecond: rate(counts.events) }, 'backfill progress');
+      options.logger.info(
+        { ...counts, eventsPerSecond: rate(counts.events), etaSeconds: etaSeconds(counts, elapsed()) },
+        'backfill progress',
+      );
     },
     stop() {},
   };
+}
+
+/** `h:mm:ss`, the way progress bars show time left. */
+function clock(seconds: number): string {
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  return `${h}:${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}`;
 }

@@ -20,6 +20,15 @@ export interface BackfillSummary {
   readonly interrupted: boolean;
   /** The checkpoint could not be written: the run stopped (one sentence naming the file). */
   readonly checkpointError?: string | undefined;
+  /** The selection could not be listed to its end: the run stopped (the listing's error). */
+  readonly listingError?: string | undefined;
+}
+
+/** What a listing running ahead of the work has counted so far: the totals for progress and ETA. */
+export interface ListingCount {
+  listed: number;
+  alreadyDone: number;
+  complete: boolean;
 }
 
 export interface BackfillDeps {
@@ -31,6 +40,8 @@ export interface BackfillDeps {
   readonly stopTaking: AbortSignal;
   /** Aborted: cut the files in flight short too (they are retried by the next run). */
   readonly abortInFlight: AbortSignal;
+  /** Totals from a counting listing ahead of the work; without it, the files taken so far. */
+  readonly listing?: ListingCount | undefined;
   readonly now?: () => number;
 }
 
@@ -46,7 +57,8 @@ export async function runBackfill(
 ): Promise<BackfillSummary> {
   const now = deps.now ?? Date.now;
   const started = now();
-  const counts = { filesDone: 0, filesTotal: 0, events: 0, failed: 0 };
+  let done = 0;
+  let events = 0;
   const failed: Array<{ file: string; reason: string }> = [];
   let selected = 0;
   let alreadyDone = 0;
@@ -54,8 +66,21 @@ export async function runBackfill(
   let skipped = 0;
   let repaired = 0;
   let checkpointError: CheckpointError | undefined;
+  let listingError: unknown;
   let exhausted = false;
-  const stopped = (): boolean => deps.stopTaking.aborted || checkpointError !== undefined;
+  const stopped = (): boolean =>
+    deps.stopTaking.aborted || checkpointError !== undefined || listingError !== undefined;
+  const report = (): void => {
+    const listing = deps.listing ?? { listed: selected, alreadyDone, complete: exhausted };
+    deps.progress.update({
+      listed: Math.max(listing.listed, selected),
+      alreadyDone: Math.max(listing.alreadyDone, alreadyDone),
+      listingComplete: listing.complete || exhausted,
+      done,
+      failed: failed.length,
+      events,
+    });
+  };
 
   const process = async (file: LogFileRef): Promise<void> => {
     let result: FileResult;
@@ -65,8 +90,8 @@ export async function runBackfill(
       // processFile turns every expected failure into a result; a throw is a bug, and still a failed file.
       result = thrownResult(file, error);
     }
-    counts.filesDone++;
-    counts.events += result.events;
+    done++;
+    events += result.events;
     repaired += result.repaired;
     if (result.status === FileStatus.Indexed || result.status === FileStatus.Skipped) {
       if (result.status === FileStatus.Indexed) indexed++;
@@ -80,24 +105,31 @@ export async function runBackfill(
             : new CheckpointError(deps.checkpoint.path, 'write', error);
       }
     } else {
-      counts.failed++;
       failed.push({ file: file.name, reason: result.reason ?? result.status });
     }
-    deps.progress.update(counts);
+    report();
   };
 
   // Each worker takes the next file from the one shared iterator when it is free, so a streamed
   // selection is pulled no faster than it is processed.
   const iterator = toAsyncIterator(files);
+  const take = async (): Promise<IteratorResult<LogFileRef>> => {
+    try {
+      return await iterator.next();
+    } catch (error) {
+      listingError ??= error;
+      exhausted = true;
+      return { done: true, value: undefined };
+    }
+  };
   const worker = async (): Promise<void> => {
     while (!stopped()) {
-      const next = await iterator.next();
+      const next = await take();
       if (next.done) {
         exhausted = true;
         return;
       }
       selected++;
-      counts.filesTotal = selected;
       if (deps.checkpoint.has(next.value.name)) {
         alreadyDone++;
         continue;
@@ -106,11 +138,16 @@ export async function runBackfill(
       await process(next.value);
     }
   };
-  deps.progress.update(counts);
+  report();
+  // The listing moves even while no file completes; the display says so every second.
+  const ticker = setInterval(report, 1000);
+  ticker.unref();
   try {
     await Promise.all(Array.from({ length: deps.concurrency }, worker));
   } finally {
+    clearInterval(ticker);
     if (!exhausted) await iterator.return?.();
+    report();
     deps.progress.stop();
   }
   return {
@@ -119,13 +156,14 @@ export async function runBackfill(
     indexed,
     skipped,
     failed,
-    events: counts.events,
+    events,
     repaired,
     durationMs: now() - started,
-    interrupted: deps.stopTaking.aborted && !exhausted,
+    interrupted: deps.stopTaking.aborted && !exhausted && listingError === undefined,
     checkpointError: checkpointError
       ? `${checkpointError.message}: the backfill stopped after the files in flight; rerun it once the checkpoint can be written (files indexed since the last recorded one are indexed again, under the same ids).`
       : undefined,
+    listingError: listingError === undefined ? undefined : describeError(listingError),
   };
 }
 

@@ -2,18 +2,24 @@ import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import { type Command, Option } from 'commander';
 import { Checkpoint } from '../backfill/checkpoint.ts';
 import { CheckpointError } from '../backfill/checkpoint-error.ts';
-import { formatPlan, type PlannedFile, summarizePlan } from '../backfill/dry-run.ts';
+import { countSelection } from '../backfill/count-selection.ts';
+import { formatPlan, PlanSummary } from '../backfill/dry-run.ts';
 import { createProgress } from '../backfill/progress.ts';
-import { type BackfillSummary, runBackfill } from '../backfill/run-backfill.ts';
+import { type BackfillSummary, type ListingCount, runBackfill } from '../backfill/run-backfill.ts';
+import {
+  localSelectedFiles,
+  mapStream,
+  nonEmpty,
+  type SelectedFile,
+  type SelectedFiles,
+  s3SelectedFiles,
+} from '../backfill/selected-files.ts';
 import { parseSelection, type Selection, SelectionError } from '../backfill/selection.ts';
 import { ConfigError, loadConfig } from '../config.ts';
+import { describeError } from '../control/describe-error.ts';
 import { createS3Client } from '../pipeline/aws-clients.ts';
 import { createPipeline } from '../pipeline/create-pipeline.ts';
-import { localLogFileRef } from '../pipeline/local-log-file-ref.ts';
-import type { LogFileRef } from '../pipeline/log-file-ref.ts';
-import { s3LogFileRef } from '../pipeline/s3-log-file-ref.ts';
-import { selectLocalFiles } from '../sources/local/select-local-files.ts';
-import { type ListingStats, listLogFiles } from '../sources/s3/list-log-files.ts';
+import type { ListingStats } from '../sources/s3/list-log-files.ts';
 import { createLogger } from '../telemetry/logger.ts';
 
 interface BackfillOptions {
@@ -24,6 +30,7 @@ interface BackfillOptions {
   account: string[];
   region: string[];
   concurrency: number;
+  listConcurrency: number;
   checkpoint?: string;
   dryRun?: boolean;
 }
@@ -46,6 +53,12 @@ export function registerBackfillCommand(program: Command): void {
     .option('--account <ID>', 'only this account (repeatable)', collect, [])
     .option('--region <NAME>', 'only this region (repeatable)', collect, [])
     .option('--concurrency <N>', 'files processed at once', (v) => Number.parseInt(v, 10), 4)
+    .option(
+      '--list-concurrency <N>',
+      'S3 listings under way at once (across accounts, regions and dates)',
+      (v) => Number.parseInt(v, 10),
+      8,
+    )
     .option(
       '--checkpoint <FILE>',
       'where completed files are recorded (default: one per selection in the working directory)',
@@ -80,6 +93,10 @@ export async function backfill(
     if (!Number.isInteger(options.concurrency) || options.concurrency < 1 || options.concurrency > 64) {
       throw new UsageError('--concurrency must be a whole number from 1 to 64.');
     }
+    const lists = options.listConcurrency;
+    if (!Number.isInteger(lists) || lists < 1 || lists > 64) {
+      throw new UsageError('--list-concurrency must be a whole number from 1 to 64.');
+    }
     selection = parseSelection(options);
   } catch (error) {
     if (error instanceof UsageError || error instanceof SelectionError) return fail(error.message);
@@ -98,13 +115,12 @@ export async function backfill(
     destination: process.stderr,
   });
 
-  // Discovery: the whole selection is known before any work starts (totals for the progress bar,
-  // and an empty or unreachable source is an error before anything is written).
-  const refs: LogFileRef[] = [];
-  const planned: PlannedFile[] = [];
+  // The selection is a stream: listed as the work goes (bounded ahead), never held whole.
   let source: string;
+  let files: SelectedFiles;
   const s3 = options.s3 ? createS3Client(env) : undefined;
   const maxBytes = config?.MAX_OBJECT_BYTES ?? Number.MAX_SAFE_INTEGER;
+  const listing: ListingStats = { requests: 0, leafPrefixes: [] };
   try {
     if (options.s3 && s3) {
       const location = parseS3Url(options.s3);
@@ -121,30 +137,48 @@ export async function backfill(
               : `${name}: ${(error as Error).message}`;
         return fail(`bucket ${location.bucket} is not reachable: ${why}.`);
       }
-      const listing: ListingStats = { requests: 0, leafPrefixes: [] };
-      for await (const object of listLogFiles(s3, location, selection, listing)) {
-        refs.push(s3LogFileRef(s3, object, maxBytes));
-        planned.push({ key: object.key, size: object.size });
-      }
-      logger.debug({ requests: listing.requests, prefixes: listing.leafPrefixes.length }, 'bucket listed');
+      files = s3SelectedFiles(s3, location, selection, {
+        maxBytes,
+        concurrency: options.listConcurrency,
+        stats: listing,
+      });
     } else {
       source = options.local as string;
-      for await (const file of selectLocalFiles(source, selection)) {
-        refs.push(localLogFileRef(file.path, file.anyName));
-        planned.push({ key: file.path, size: file.size });
-      }
+      files = localSelectedFiles(source, selection);
     }
   } catch (error) {
     if (error instanceof UsageError) return fail(error.message);
-    return fail(`cannot list ${options.s3 ?? options.local} (${(error as Error).message}).`);
+    throw error;
   }
-  if (refs.length === 0) return fail(`no CloudTrail log files in ${source} match the selection.`, 1);
+  const cannotList = (error: unknown): number => {
+    s3?.destroy();
+    return fail(`cannot list ${options.s3 ?? options.local} (${describeError(error)}).`, 1);
+  };
+  const noMatch = (): number => {
+    s3?.destroy();
+    return fail(`no CloudTrail log files in ${source} match the selection.`, 1);
+  };
 
   if (options.dryRun) {
-    process.stdout.write(`${formatPlan(summarizePlan(planned))}\n`);
+    const plan = new PlanSummary();
+    try {
+      for await (const file of files()) plan.add(file);
+    } catch (error) {
+      return cannotList(error);
+    }
     s3?.destroy();
+    if (plan.files === 0) return noMatch();
+    process.stdout.write(`${formatPlan(plan.groups())}\n`);
     return 0;
   }
+  let work: AsyncIterable<SelectedFile> | undefined;
+  try {
+    work = await nonEmpty(files());
+  } catch (error) {
+    return cannotList(error);
+  }
+  if (!work) return noMatch();
+
   const selectionKey = JSON.stringify(selection);
   let checkpoint: Checkpoint;
   try {
@@ -174,16 +208,30 @@ export async function backfill(
   process.on('SIGTERM', onSignal);
   let summary: BackfillSummary;
   let closeError: Error | undefined;
+  const stopCounting = new AbortController();
   try {
-    summary = await runBackfill(refs, {
-      processFile: (ref, signal) => pipeline.processFile(ref, signal),
-      checkpoint,
-      concurrency: options.concurrency,
-      progress: createProgress({ tty: Boolean(process.stderr.isTTY), logger }),
-      stopTaking: stopTaking.signal,
-      abortInFlight: abortInFlight.signal,
-    });
+    // A second listing runs ahead, only counting, for the totals and the ETA.
+    const listingCount: ListingCount = { listed: 0, alreadyDone: 0, complete: false };
+    void countSelection(files(), (name) => checkpoint.has(name), listingCount, stopCounting.signal).catch(
+      (error: unknown) => {
+        if (!stopCounting.signal.aborted)
+          logger.warn({ err: error }, 'the counting listing failed: no totals or ETA');
+      },
+    );
+    summary = await runBackfill(
+      mapStream(work, (file) => file.ref()),
+      {
+        listing: listingCount,
+        processFile: (ref, signal) => pipeline.processFile(ref, signal),
+        checkpoint,
+        concurrency: options.concurrency,
+        progress: createProgress({ tty: Boolean(process.stderr.isTTY), logger }),
+        stopTaking: stopTaking.signal,
+        abortInFlight: abortInFlight.signal,
+      },
+    );
   } finally {
+    stopCounting.abort();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     closeError = await checkpoint.close().then(
@@ -193,7 +241,13 @@ export async function backfill(
     await pipeline.close();
     s3?.destroy();
   }
+  logger.debug({ requests: listing.requests, prefixes: listing.leafPrefixes.length }, 'bucket listed');
   process.stdout.write(`${formatSummary(summary, checkpoint.path)}\n`);
+  if (summary.listingError)
+    return fail(
+      `cannot list ${source} to its end (${summary.listingError}); rerun the same command to go on.`,
+      1,
+    );
   if (summary.checkpointError) return fail(summary.checkpointError, 1);
   if (closeError) return fail(`${closeError.message}.`, 1);
   if (summary.interrupted) return 130;
@@ -203,7 +257,7 @@ export async function backfill(
 function formatSummary(summary: BackfillSummary, checkpointPath: string): string {
   const seconds = summary.durationMs / 1000;
   const lines = [
-    `backfill ${summary.checkpointError ? 'stopped' : summary.interrupted ? 'interrupted' : 'done'}: ${summary.selected} files selected, ${summary.alreadyDone} already done, ${summary.indexed} indexed, ${summary.skipped} skipped, ${summary.failed.length} failed`,
+    `backfill ${summary.checkpointError || summary.listingError ? 'stopped' : summary.interrupted ? 'interrupted' : 'done'}: ${summary.selected} files selected, ${summary.alreadyDone} already done, ${summary.indexed} indexed, ${summary.skipped} skipped, ${summary.failed.length} failed`,
     `  events ${summary.events}, repaired ${summary.repaired}, ${seconds.toFixed(1)} s, ${Math.round(summary.events / Math.max(seconds, 0.001))} events/s`,
     `  checkpoint ${checkpointPath}`,
   ];

@@ -130,7 +130,7 @@ describe('backfill from S3 (real LocalStack S3, real OpenSearch)', () => {
       region: ['us-east-1'],
     });
     const keys: string[] = [];
-    for await (const object of listLogFiles(s3, { bucket, prefix: 'trails' }, selection, stats))
+    for await (const object of listLogFiles(s3, { bucket, prefix: 'trails' }, selection, { stats }))
       keys.push(object.key);
     expect(keys.sort()).toEqual([...selected, insight].map((f) => f.key).sort());
     expect(stats.leafPrefixes.sort()).toEqual([
@@ -187,7 +187,7 @@ describe('backfill from S3 (real LocalStack S3, real OpenSearch)', () => {
     });
     expect(await run.exited).toBe(0);
     expect(run.output()).toContain('Would load 8 files');
-    expect(run.output()).toMatch(new RegExp(`${C}\\s+us-east-1\\s+1 files`));
+    expect(run.output()).toMatch(new RegExp(`${C}\\s+us-east-1\\s+2024-05\\s+1 files`));
     expect(await countDocuments(stack.OPENSEARCH_URL, `${indexPrefix}-dry-*`)).toBe(0);
   });
 

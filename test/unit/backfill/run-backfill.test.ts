@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Checkpoint } from '../../../src/backfill/checkpoint.ts';
 import { CheckpointError } from '../../../src/backfill/checkpoint-error.ts';
 import { formatPlan, summarizePlan } from '../../../src/backfill/dry-run.ts';
+import { etaSeconds, type ProgressCounts } from '../../../src/backfill/progress.ts';
 import { runBackfill } from '../../../src/backfill/run-backfill.ts';
 import type { FileResult, FileStatus } from '../../../src/pipeline/file-result.ts';
 import type { LogFileRef } from '../../../src/pipeline/log-file-ref.ts';
@@ -148,6 +149,92 @@ describe('runBackfill loses nothing silently', () => {
   });
 });
 
+describe('runBackfill over a streamed selection', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'run-backfill-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('pulls files only as workers free up: the listing is never more than one file per worker ahead', async () => {
+    let pulled = 0;
+    let done = 0;
+    let maxAhead = 0;
+    async function* listing(): AsyncGenerator<LogFileRef> {
+      for (let n = 0; n < 200; n++) {
+        pulled++;
+        maxAhead = Math.max(maxAhead, pulled - done);
+        yield ref(`f${n}`);
+      }
+    }
+    const summary = await runBackfill(listing(), {
+      processFile: async (file) => {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        done++;
+        return result(file.name, 'indexed', 1);
+      },
+      checkpoint: await Checkpoint.open(join(dir, 'ckpt')),
+      concurrency: 3,
+      progress: silentProgress,
+      stopTaking: new AbortController().signal,
+      abortInFlight: new AbortController().signal,
+    });
+    expect(summary).toMatchObject({ selected: 200, indexed: 200, events: 200, interrupted: false });
+    expect(maxAhead).toBeLessThanOrEqual(3);
+  });
+
+  it('stops when the listing fails, keeping what was done and the listing error', async () => {
+    async function* listing(): AsyncGenerator<LogFileRef> {
+      yield ref('a');
+      yield ref('b');
+      throw Object.assign(new Error('Access Denied'), { name: 'AccessDenied' });
+    }
+    const summary = await runBackfill(listing(), {
+      processFile: async (file) => result(file.name, 'indexed'),
+      checkpoint: await Checkpoint.open(join(dir, 'ckpt')),
+      concurrency: 1,
+      progress: silentProgress,
+      stopTaking: new AbortController().signal,
+      abortInFlight: new AbortController().signal,
+    });
+    expect(summary).toMatchObject({ selected: 2, indexed: 2, listingError: 'AccessDenied: Access Denied' });
+    expect(summary.interrupted).toBe(false);
+  });
+
+  it('reports files listed ahead, done and failed, with the events', async () => {
+    const seen: ProgressCounts[] = [];
+    const listing = { listed: 10, alreadyDone: 4, complete: true };
+    await runBackfill(['a', 'b'].map(ref), {
+      processFile: async (file) => result(file.name, file.name === 'a' ? 'indexed' : 'rejected'),
+      checkpoint: await Checkpoint.open(join(dir, 'ckpt')),
+      concurrency: 1,
+      progress: { update: (counts) => seen.push({ ...counts }), stop() {} },
+      stopTaking: new AbortController().signal,
+      abortInFlight: new AbortController().signal,
+      listing,
+    });
+    expect(seen.at(-1)).toEqual({
+      listed: 10,
+      alreadyDone: 4,
+      listingComplete: true,
+      done: 2,
+      failed: 1,
+      events: 20,
+    });
+  });
+});
+
+describe('etaSeconds', () => {
+  const counts = { listed: 1000, alreadyDone: 100, listingComplete: true, done: 300, failed: 0, events: 0 };
+  it('is the files left at the rate so far, once the listing is complete', () => {
+    expect(etaSeconds(counts, 60)).toBe(120);
+    expect(etaSeconds({ ...counts, listingComplete: false }, 60)).toBeUndefined();
+    expect(etaSeconds({ ...counts, done: 0 }, 60)).toBeUndefined();
+  });
+});
+
 describe('summarizePlan', () => {
   it('groups files by account and region with their size and span of days', () => {
     const groups = summarizePlan([
@@ -162,13 +249,31 @@ describe('summarizePlan', () => {
       { key: 'exports/events.json', size: 10 },
     ]);
     expect(groups).toEqual([
-      { account: '(unnamed)', region: '(unnamed)', files: 1, bytes: 10, firstDay: '-', lastDay: '-' },
+      {
+        account: '(unnamed)',
+        region: '(unnamed)',
+        month: '-',
+        files: 1,
+        bytes: 10,
+        firstDay: '-',
+        lastDay: '-',
+      },
       {
         account: '111111111111',
         region: 'us-east-1',
-        files: 2,
-        bytes: 3072,
+        month: '2024-05',
+        files: 1,
+        bytes: 1024,
         firstDay: '2024-05-30',
+        lastDay: '2024-05-30',
+      },
+      {
+        account: '111111111111',
+        region: 'us-east-1',
+        month: '2024-06',
+        files: 1,
+        bytes: 2048,
+        firstDay: '2024-06-02',
         lastDay: '2024-06-02',
       },
     ]);

@@ -1,0 +1,75 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import { localLogFileRef } from '../pipeline/local-log-file-ref.ts';
+import type { LogFileRef } from '../pipeline/log-file-ref.ts';
+import { s3LogFileRef } from '../pipeline/s3-log-file-ref.ts';
+import { selectLocalFiles } from '../sources/local/select-local-files.ts';
+import type { Selection } from '../sources/log-file-selection.ts';
+import { type ListedObject, type ListingStats, listLogFiles } from '../sources/s3/list-log-files.ts';
+
+/** One file of a backfill's selection, as the listing found it. */
+export interface SelectedFile {
+  /** The checkpoint's name for it: `s3://bucket/key` or the local path (the pipeline's `ref.name`). */
+  readonly name: string;
+  readonly key: string;
+  readonly size: number;
+  /** Set for S3 objects: what a notification announcing it needs. */
+  readonly object?: ListedObject | undefined;
+  ref(): LogFileRef;
+}
+
+/** A selection that can be listed as a stream, as often as needed (work, counting ahead, dry run). */
+export type SelectedFiles = () => AsyncIterable<SelectedFile>;
+
+export function s3SelectedFiles(
+  s3: S3Client,
+  location: { bucket: string; prefix: string },
+  selection: Selection,
+  options: { maxBytes: number; concurrency: number; stats?: ListingStats },
+): SelectedFiles {
+  return async function* () {
+    for await (const object of listLogFiles(s3, location, selection, options)) {
+      yield {
+        name: `s3://${object.bucket}/${object.key}`,
+        key: object.key,
+        size: object.size,
+        object,
+        ref: () => s3LogFileRef(s3, object, options.maxBytes),
+      };
+    }
+  };
+}
+
+export function localSelectedFiles(folder: string, selection: Selection): SelectedFiles {
+  return async function* () {
+    for await (const file of selectLocalFiles(folder, selection)) {
+      yield {
+        name: file.path,
+        key: file.path,
+        size: file.size,
+        ref: () => localLogFileRef(file.path, file.anyName),
+      };
+    }
+  };
+}
+
+/** The stream, or undefined when it is empty: one item is read ahead to know, then given back first. */
+export async function nonEmpty<T>(items: AsyncIterable<T>): Promise<AsyncIterable<T> | undefined> {
+  const iterator = items[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  if (first.done) return undefined;
+  return {
+    async *[Symbol.asyncIterator]() {
+      try {
+        yield first.value;
+        for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+      } finally {
+        await iterator.return?.();
+      }
+    },
+  };
+}
+
+/** Maps a stream lazily. */
+export async function* mapStream<T, U>(items: AsyncIterable<T>, map: (item: T) => U): AsyncGenerator<U> {
+  for await (const item of items) yield map(item);
+}

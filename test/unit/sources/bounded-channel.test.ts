@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { BoundedChannel } from '../../../src/sources/bounded-channel.ts';
+
+const tick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 5));
+
+describe('BoundedChannel', () => {
+  it('makes producers wait while capacity items are waiting, and delivers every item in order', async () => {
+    const channel = new BoundedChannel<number>(2);
+    let pushed = 0;
+    const producer = (async () => {
+      for (let n = 0; n < 10; n++) {
+        await channel.push(n);
+        pushed++;
+      }
+      channel.close();
+    })();
+    await tick();
+    expect(pushed).toBe(2);
+    const received: number[] = [];
+    for await (const item of channel) received.push(item);
+    await producer;
+    expect(received).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+
+  it('throws the producer error after the items already queued', async () => {
+    const channel = new BoundedChannel<number>(5);
+    await channel.push(1);
+    channel.close(new Error('listing failed'));
+    const received: number[] = [];
+    await expect(
+      (async () => {
+        for await (const item of channel) received.push(item);
+      })(),
+    ).rejects.toThrow('listing failed');
+    expect(received).toEqual([1]);
+  });
+
+  it('tells waiting and later producers to stop once the consumer leaves', async () => {
+    const channel = new BoundedChannel<number>(1);
+    await channel.push(1);
+    const waiting = channel.push(2);
+    for await (const _ of channel) break;
+    // The waiting producer is released either way (its item may have been taken just before the break).
+    await waiting;
+    expect(await channel.push(3)).toBe(false);
+    expect(channel.cancelled).toBe(true);
+  });
+});
