@@ -62,6 +62,7 @@ const OPENSEARCH_API_METHODS: Readonly<Record<string, string>> = {
   info: 'Get',
   ping: 'Head',
   bulk: 'Post',
+  mget: 'Post',
   'cat.indices': 'Get',
   'indices.create': 'Put',
   'indices.delete': 'Delete',

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { ConfigError, loadConfig } from '../config.ts';
 import type { IndexableDocument } from '../pipeline/indexable-document.ts';
+import { actionLine } from '../sinks/opensearch/bulk-item.ts';
 import { classifyObjectKey, LogFileKind } from '../sources/classify-object-key.ts';
 import { walkLogFiles } from '../sources/local/walk-log-files.ts';
 import { LogFileError, LogFileErrorReason } from '../sources/log-file-error.ts';
@@ -42,9 +43,9 @@ export interface TransformRunSummary {
   failed: number;
 }
 
-/** The `_bulk` action line and document line for one document. */
+/** The `_bulk` action line and document line for one document, as the sink sends them. */
 export function bulkLines(document: IndexableDocument): string {
-  return `{"index":{"_index":${JSON.stringify(document.index)},"_id":${JSON.stringify(document.id)}}}\n${document.body}\n`;
+  return `${actionLine(document)}${document.body}\n`;
 }
 
 export interface TransformRunOptions extends TransformOptions {

@@ -31,6 +31,10 @@ export interface FileResult {
   /** The cluster refused writes (block or sustained throttling): stop taking new work for a while. */
   readonly blocked: boolean;
   readonly durationMs: number;
+  /** Events found already indexed with the same content (a redelivery); included in `events`. */
+  readonly unchanged?: number | undefined;
+  /** Events not written because their `_id` holds other content indexed from another file. */
+  readonly conflicts?: number | undefined;
   /** Events the transform flagged, by flag (`indexerFlags` on the documents); absent when none. */
   readonly flagged?: Partial<Record<EventFlag, number>> | undefined;
   /** Seconds from the announcement of the file to the end of its indexing. */

@@ -81,7 +81,18 @@ export async function processLogFile(
     indexes: written.indexes,
     blocked: written.blocked,
     flagged: flagCountsOf(stats),
+    ...(written.unchanged > 0 ? { unchanged: written.unchanged } : {}),
+    ...(written.conflicts.length > 0 ? { conflicts: written.conflicts.length } : {}),
   };
+  if (written.ok && written.conflicts.length > 0) {
+    // Retrying cannot help: the other file's document stays, and someone must decide which is true.
+    const first = written.conflicts[0]!;
+    return finish(FileStatus.Rejected, {
+      ...counts,
+      failure: 'id-conflict',
+      reason: `id-conflict: ${written.conflicts.length} of ${stats.documents} events have an _id already indexed from another file with other content, and were not written (first: ${first.reason})`,
+    });
+  }
   if (written.ok) {
     // Every event is delivered (folded or rerouted where hostile), but the file is not what CloudTrail
     // writes: it is set aside with the reason, for someone to look at who wrote it.
@@ -129,6 +140,8 @@ function logSummary(logger: Logger, result: FileResult, location: { bucket?: str
     failed: result.failed,
     indexes: result.indexes,
     ...(result.flagged ? { flagged: result.flagged } : {}),
+    ...(result.unchanged ? { unchanged: result.unchanged } : {}),
+    ...(result.conflicts ? { conflicts: result.conflicts } : {}),
     durationMs: Math.round(result.durationMs),
     ...(result.lagSeconds !== undefined ? { lagSeconds: Math.round(result.lagSeconds) } : {}),
     ...(result.reason ? { reason: result.reason } : {}),

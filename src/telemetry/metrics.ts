@@ -47,6 +47,7 @@ export const FailureReason = {
   Unavailable: 'unavailable',
   Blocked: 'blocked',
   DocumentsRejected: 'documents-rejected',
+  IdConflict: 'id-conflict',
   FoldedKeys: EventFlag.FoldedKeys,
   OutsideTimeWindow: EventFlag.OutsideTimeWindow,
   Other: 'other',
@@ -74,6 +75,8 @@ export interface SinkTotals {
   readonly bulkRetries: number;
   readonly bulkSplits: number;
   readonly documentsFailed: number;
+  readonly documentsConflicting: number;
+  readonly documentsUnchanged: number;
   readonly throttled: number;
   readonly clusterBlocks: number;
   readonly indexesCreated: number;
@@ -236,6 +239,14 @@ function sinkTotalCounters(totals: SinkTotals, registers: Registry[]): void {
     documentsFailed: [
       'documents_failed_total',
       'Documents OpenSearch did not accept, after retries and repair.',
+    ],
+    documentsConflicting: [
+      'documents_conflicting_total',
+      'Documents not written because their _id holds other content, indexed from another file.',
+    ],
+    documentsUnchanged: [
+      'documents_unchanged_total',
+      'Documents found already indexed with the same content (redeliveries), accepted without a write.',
     ],
     throttled: ['throttled_total', 'Bulk responses or items refused with 429 or rejected execution.'],
     clusterBlocks: [

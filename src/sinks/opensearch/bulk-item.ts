@@ -18,10 +18,17 @@ export interface BulkItem {
   readonly documentStart: number;
   repair?: RepairState;
   lastFailure?: FailureClass;
+  /** Times a 409 sent it to be compared with the indexed document, which was then not found. */
+  compared?: number;
 }
 
-function actionLine(document: Pick<IndexableDocument, 'index' | 'id'>): string {
-  return `{"index":{"_index":${JSON.stringify(document.index)},"_id":${JSON.stringify(document.id)}}}\n`;
+/**
+ * `create`, not `index`: a document is written once and never replaced. Redelivering a file is still
+ * harmless (the same content answers 409 and is found identical), but a file bringing another
+ * document under an `_id` already indexed can no longer silently overwrite it: it is reported.
+ */
+export function actionLine(document: Pick<IndexableDocument, 'index' | 'id'>): string {
+  return `{"create":{"_index":${JSON.stringify(document.index)},"_id":${JSON.stringify(document.id)}}}\n`;
 }
 
 export function bulkItemOf(document: IndexableDocument): BulkItem {

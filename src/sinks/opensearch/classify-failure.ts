@@ -4,6 +4,8 @@
  * - retry: the cluster is busy, unavailable or blocked; the same request may succeed later;
  * - split: the request body was too large; halves may pass;
  * - repair: the document does not fit the index mapping; a repaired copy will;
+ * - compare: a document with this `_id` exists already (409 to a `create`); it is compared with the
+ *   one sent: the same content is a redelivery (accepted), other content a conflict (reported);
  * - reject: retrying cannot help; the document is reported as a failure of its file.
  */
 
@@ -11,6 +13,7 @@ export const FailureAction = {
   Retry: 'retry',
   Split: 'split',
   Repair: 'repair',
+  Compare: 'compare',
   Reject: 'reject',
 } as const;
 export type FailureAction = (typeof FailureAction)[keyof typeof FailureAction];
@@ -24,6 +27,7 @@ export const FailureKind = {
   TooLarge: 'too-large',
   Mapping: 'mapping',
   Structure: 'structure',
+  Conflict: 'conflict',
   Refused: 'refused',
   Invalid: 'invalid',
 } as const;
@@ -109,6 +113,8 @@ export function classifyItemFailure(status: number, error: OpenSearchErrorCause 
   if (status >= 500) return { action: 'retry', kind: 'unavailable', reason };
   if (types.includes('index_not_found_exception')) return { action: 'retry', kind: 'missing-index', reason };
   if (status === 413) return { action: 'reject', kind: 'too-large', reason };
+  if (types.includes('version_conflict_engine_exception'))
+    return { action: 'compare', kind: 'conflict', reason };
   if (STRUCTURE_LIMIT.test(causeText(error))) return { action: 'repair', kind: 'structure', reason };
   if (status === 400 && has(MAPPING_TYPES)) return { action: 'repair', kind: 'mapping', reason };
   return { action: 'reject', kind: 'invalid', reason };

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { API, Client } from '@opensearch-project/opensearch';
 import type { Logger } from 'pino';
 import { type BackoffPolicies, backoffDelayMs, type Sleep } from './backoff.ts';
@@ -11,6 +12,8 @@ import type { SinkHooks } from './sink-hooks.ts';
 
 /** A document refused this many times after repair is reported as failed. */
 export const MAX_REPAIR_ROUNDS = 5;
+/** A document answered 409 whose holder is then not found is sent again at most this often. */
+const MAX_COMPARE_ROUNDS = 2;
 
 export interface DeliveryContext {
   readonly client: Client;
@@ -104,13 +107,16 @@ function sortResponse(
   pending: readonly BulkItem[],
   response: API.Bulk_ResponseBody,
   context: DeliveryContext,
-): { again: BulkItem[]; waitFor?: FailureClass; repaired: number } {
+): { again: BulkItem[]; waitFor?: FailureClass; repaired: number; existing: BulkItem[] } {
   const again: BulkItem[] = [];
+  const existing: BulkItem[] = [];
   let waitFor: FailureClass | undefined;
   let repaired = 0;
   for (const [position, item] of pending.entries()) {
     const entry = response.items[position];
-    const result = (entry?.index ?? (entry && Object.values(entry)[0])) as ResponseItem | undefined;
+    const result = (entry?.create ?? entry?.index ?? (entry && Object.values(entry)[0])) as
+      | ResponseItem
+      | undefined;
     if (!result) {
       context.outcome.fail(item, 'the bulk response holds no result for this document');
       continue;
@@ -127,6 +133,8 @@ function sortResponse(
       // A block outweighs any other transient cause: it decides the (long) wait.
       if (waitFor?.kind !== 'blocked') waitFor = failure;
       again.push(item);
+    } else if (failure.action === 'compare') {
+      existing.push(item);
     } else if (failure.action === 'repair' && tryRepair(item, failure, context)) {
       repaired += 1;
       again.push(item);
@@ -134,7 +142,50 @@ function sortResponse(
       context.outcome.fail(item, failure.reason);
     }
   }
-  return waitFor ? { again, waitFor, repaired } : { again, repaired };
+  return waitFor ? { again, waitFor, repaired, existing } : { again, repaired, existing };
+}
+
+/** Documents per mget request when comparing with what is indexed. */
+const COMPARE_BATCH = 200;
+
+/**
+ * Items refused because their `_id` exists already: each is compared with the indexed document. The
+ * same content is a redelivery (accepted, nothing written); other content is a conflict, reported and
+ * left as it is. Returns the items to send again: the indexed document vanished in between.
+ */
+async function compareWithIndexed(items: readonly BulkItem[], context: DeliveryContext): Promise<BulkItem[]> {
+  const again: BulkItem[] = [];
+  for (let start = 0; start < items.length; start += COMPARE_BATCH) {
+    const slice = items.slice(start, start + COMPARE_BATCH);
+    let docs: Array<{ found?: boolean; _source?: unknown }>;
+    try {
+      const response = await context.client.mget({
+        body: { docs: slice.map((item) => ({ _index: item.index, _id: item.id })) },
+      });
+      docs = (response.body as { docs?: typeof docs }).docs ?? [];
+    } catch (error) {
+      const failure = classifyRequestFailure(error);
+      for (const item of slice)
+        context.outcome.fail(item, `comparing with the indexed document failed: ${failure.reason}`);
+      continue;
+    }
+    for (const [position, item] of slice.entries()) {
+      const indexed = docs[position];
+      if (!indexed?.found) {
+        again.push(item);
+        continue;
+      }
+      if (isDeepStrictEqual(indexed._source, JSON.parse(documentText(item)))) {
+        context.outcome.acceptUnchanged(item);
+      } else {
+        context.outcome.conflict(
+          item,
+          `${item.index} already holds a document with _id ${JSON.stringify(item.id)} and other content`,
+        );
+      }
+    }
+  }
+  return again;
 }
 
 /** Items whose index vanished are sent again only once it exists again. */
@@ -192,7 +243,17 @@ export async function deliverBatch(items: BulkItem[], context: DeliveryContext):
       return;
     }
 
-    const { again, waitFor, repaired } = sortResponse(pending, response, context);
+    const { again, waitFor, repaired, existing } = sortResponse(pending, response, context);
+    if (existing.length > 0) {
+      const vanished = await compareWithIndexed(existing, context);
+      // An indexed document deleted between the 409 and the comparison: try once more, then give up.
+      for (const item of vanished) {
+        item.compared = (item.compared ?? 0) + 1;
+        if (item.compared > MAX_COMPARE_ROUNDS)
+          context.outcome.fail(item, 'the _id was taken, then vanished');
+        else again.push(item);
+      }
+    }
     if (repaired > 0) {
       context.logger.warn(
         { file: context.outcome.file, documents: repaired },

@@ -18,6 +18,13 @@ export interface FileWriteResult {
   /** Accepted documents that had to be repaired to fit the mapping. */
   readonly repaired: number;
   readonly failed: readonly DocumentFailure[];
+  /**
+   * Documents not written because their `_id` holds other content, indexed from another file: the
+   * earlier document stays. Not a failure a retry can mend; the file is reported for it.
+   */
+  readonly conflicts: readonly DocumentFailure[];
+  /** Accepted documents that were already indexed with the same content (a redelivery). */
+  readonly unchanged: number;
   readonly indexes: readonly string[];
   /** A cluster write block was met: the caller should stop taking new work until writes succeed. */
   readonly blocked: boolean;
@@ -35,7 +42,9 @@ export class FileOutcome {
   readonly #counters: SinkCounters;
   readonly indexes = new Set<string>();
   readonly failed: DocumentFailure[] = [];
+  readonly conflicts: DocumentFailure[] = [];
   accepted = 0;
+  unchanged = 0;
   repaired = 0;
   blocked = false;
   aborted = false;
@@ -55,6 +64,24 @@ export class FileOutcome {
       this.#logger.debug(
         { file: this.file, id: item.id, index: item.index, fields: item.repair.fields },
         'indexed repaired document',
+      );
+    }
+  }
+
+  /** Already indexed with the same content: a redelivery, accepted as it is. */
+  acceptUnchanged(item: BulkItem): void {
+    this.unchanged += 1;
+    this.#counters.documentsUnchanged += 1;
+    this.accept(item);
+  }
+
+  conflict(item: Pick<BulkItem, 'id' | 'index'>, reason: string): void {
+    this.conflicts.push({ id: item.id, index: item.index, reason });
+    this.#counters.documentsConflicting += 1;
+    if (this.conflicts.length <= LOGGED_FAILURES_PER_FILE) {
+      this.#logger.error(
+        { file: this.file, id: item.id, index: item.index, reason },
+        'document not written: its _id holds other content, indexed from another file',
       );
     }
   }
@@ -80,6 +107,8 @@ export class FileOutcome {
       accepted: this.accepted,
       repaired: this.repaired,
       failed: this.failed,
+      conflicts: this.conflicts,
+      unchanged: this.unchanged,
       indexes: [...this.indexes].sort(),
       blocked: this.blocked,
       aborted: this.aborted,

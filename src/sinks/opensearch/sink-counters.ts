@@ -11,6 +11,10 @@ export interface SinkCounters {
   documentsAccepted: number;
   documentsRepaired: number;
   documentsFailed: number;
+  /** Documents found already indexed with the same content (a redelivery): accepted. */
+  documentsUnchanged: number;
+  /** Documents whose `_id` was already indexed with other content: not written, reported. */
+  documentsConflicting: number;
   /** Responses or items refused with 429 / rejected execution. */
   throttled: number;
   /** Responses or items refused because of a cluster or index write block. */
@@ -28,6 +32,8 @@ export function createSinkCounters(): SinkCounters {
     documentsAccepted: 0,
     documentsRepaired: 0,
     documentsFailed: 0,
+    documentsUnchanged: 0,
+    documentsConflicting: 0,
     throttled: 0,
     clusterBlocks: 0,
     indexesCreated: 0,

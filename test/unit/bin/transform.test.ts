@@ -43,15 +43,15 @@ async function run(
 /** Checks the NDJSON is action/document pairs and returns them. */
 function bulkPairs(
   ndjson: string,
-): { action: { index: { _index: string; _id: string } }; document: Record<string, unknown> }[] {
+): { action: { create: { _index: string; _id: string } }; document: Record<string, unknown> }[] {
   const lines = ndjson.split('\n');
   expect(lines.pop()).toBe('');
   expect(lines.length % 2).toBe(0);
   const pairs = [];
   for (let i = 0; i < lines.length; i += 2) {
     const action = JSON.parse(lines[i]!);
-    expect(Object.keys(action)).toEqual(['index']);
-    expect(Object.keys(action.index)).toEqual(['_index', '_id']);
+    expect(Object.keys(action)).toEqual(['create']);
+    expect(Object.keys(action.create)).toEqual(['_index', '_id']);
     pairs.push({ action, document: JSON.parse(lines[i + 1]!) });
   }
   return pairs;
@@ -86,14 +86,14 @@ describe('runTransform (the transform command)', () => {
     await rm(scratch, { recursive: true, force: true });
   });
 
-  it('writes one index action and one document line per event of every file under a folder', async () => {
+  it('writes one create action and one document line per event of every file under a folder', async () => {
     const { summary, stdout, stderr } = await run([FIXTURES_DIR]);
     const files = logFilesUnder(FIXTURES_DIR).filter((file) => !file.endsWith('.log'));
     const events = files.flatMap((file) => expectedEvents(file));
     const pairs = bulkPairs(stdout);
     expect(pairs).toHaveLength(events.length);
-    expect(pairs.map((pair) => pair.action.index._id)).toEqual(events.map((event) => event.eventID));
-    expect(pairs.every((pair) => /^cloudtrail-(\d{4}-\d{2}|undated)$/.test(pair.action.index._index))).toBe(
+    expect(pairs.map((pair) => pair.action.create._id)).toEqual(events.map((event) => event.eventID));
+    expect(pairs.every((pair) => /^cloudtrail-(\d{4}-\d{2}|undated)$/.test(pair.action.create._index))).toBe(
       true,
     );
     expect(summary).toEqual({ files: files.length, documents: events.length, skipped: 0, failed: 0 });
@@ -121,7 +121,7 @@ describe('runTransform (the transform command)', () => {
 
   it('reports each failed or skipped file on its own stderr line, naming it, and goes on with the others', async () => {
     const { summary, stdout, stderr } = await run([scratch, join(scratch, 'missing.json')]);
-    expect(bulkPairs(stdout).map((pair) => pair.action.index)).toEqual([
+    expect(bulkPairs(stdout).map((pair) => pair.action.create)).toEqual([
       { _index: 'cloudtrail-2024-05', _id: 'g1' },
       { _index: 'cloudtrail-2024-06', _id: 'g2' },
     ]);
@@ -144,7 +144,7 @@ describe('runTransform (the transform command)', () => {
       routing: 'file-date',
       indexPrefix: 'ct',
     });
-    expect(bulkPairs(stdout).map((pair) => pair.action.index._index)).toEqual(['ct-2024-05', 'ct-2024-06']);
+    expect(bulkPairs(stdout).map((pair) => pair.action.create._index)).toEqual(['ct-2024-05', 'ct-2024-06']);
     expect(stderr.filter((line) => line.startsWith('note:'))).toHaveLength(2);
   });
 
@@ -182,7 +182,7 @@ describe('cloudtrail-indexer transform (the CLI)', () => {
     expect(result.status).toBe(0);
     const pairs = bulkPairs(result.stdout);
     expect(pairs).toHaveLength(4);
-    expect(pairs[0]!.action.index).toEqual({
+    expect(pairs[0]!.action.create).toEqual({
       _index: 'audit-2017-12',
       _id: 'a0ed971f-389f-406a-9fcf-887c5ca6903a',
     });
@@ -219,7 +219,7 @@ describe('cloudtrail-indexer transform (the CLI)', () => {
     );
     expect(result.status).toBe(0);
     const [, second] = bulkPairs(result.stdout);
-    expect(second!.action.index._index).toBe('from-env-2017-12');
+    expect(second!.action.create._index).toBe('from-env-2017-12');
     expect(Object.keys(second!.document)).toContain('resources_raw');
     expect(Object.keys(second!.document)).toContain('requestParameters');
   });

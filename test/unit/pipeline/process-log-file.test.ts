@@ -29,6 +29,8 @@ function acceptingSink(): DocumentSink & {
         accepted: bodies.length,
         repaired: 0,
         failed: [],
+        conflicts: [],
+        unchanged: 0,
         indexes: [...indexes].sort(),
         blocked: false,
         aborted: false,

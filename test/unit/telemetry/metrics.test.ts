@@ -101,11 +101,14 @@ describe('createMetrics', () => {
       bulkRetries: 1,
       bulkSplits: 0,
       documentsFailed: 0,
+      documentsConflicting: 3,
+      documentsUnchanged: 0,
       throttled: 4,
       clusterBlocks: 0,
       indexesCreated: 2,
     };
     metrics.watchSinkTotals(totals);
+    expect(await sample(metrics, 'cloudtrail_indexer_documents_conflicting_total')).toBe(3);
     expect(await sample(metrics, 'cloudtrail_indexer_throttled_total')).toBe(4);
     totals.throttled = 9;
     expect(await sample(metrics, 'cloudtrail_indexer_throttled_total')).toBe(9);

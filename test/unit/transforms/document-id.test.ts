@@ -14,6 +14,9 @@ describe('documentIdFor', () => {
     { case: 'an empty eventID', event: { eventID: '', eventName: 'GetObject' } },
     { case: 'a numeric eventID', event: { eventID: 42, eventName: 'GetObject' } },
     { case: 'an eventID too long for OpenSearch', event: { eventID: 'x'.repeat(513) } },
+    { case: 'a lone surrogate in the eventID', event: { eventID: 'e-\ud800' } },
+    { case: 'a control character in the eventID', event: { eventID: 'e-\u0000' } },
+    { case: 'an eventID shaped like a content hash', event: { eventID: 'a'.repeat(64) } },
   ])('for an event with $case', ({ event }) => {
     it('derives a SHA-256 content hash', () => {
       expect(documentIdFor(event)).toMatch(/^[0-9a-f]{64}$/);
@@ -33,5 +36,19 @@ describe('documentIdFor', () => {
     const one = parseLossless('{"eventName":"A","n":1.0}') as Record<string, unknown>;
     const other = parseLossless('{"eventName":"A","n":1}') as Record<string, unknown>;
     expect(documentIdFor(one)).not.toBe(documentIdFor(other));
+  });
+
+  it('gives distinct ids to eventIDs that differ only in a lone surrogate (OpenSearch would merge them)', () => {
+    const ids = ['\ud800', '\ud801', '\udfff'].map((surrogate) =>
+      documentIdFor(parseLossless(`{"eventID":"e-${surrogate}","n":1}`) as Record<string, unknown>),
+    );
+    expect(new Set(ids).size).toBe(3);
+    for (const id of ids) expect(id.isWellFormed()).toBe(true);
+  });
+
+  it("never gives an eventID the id of another event's content hash", () => {
+    const hashed = { eventName: 'no id' };
+    const hash = documentIdFor(hashed);
+    expect(documentIdFor({ eventID: hash })).not.toBe(hash);
   });
 });

@@ -112,7 +112,7 @@ describe('connecting to OpenSearch', () => {
     const bulk = proxy.requests.find((request) => request.path.endsWith('/_bulk'));
     const body = documents
       .map(
-        (document) => `{"index":{"_index":"${document.index}","_id":"${document.id}"}}\n${document.body}\n`,
+        (document) => `{"create":{"_index":"${document.index}","_id":"${document.id}"}}\n${document.body}\n`,
       )
       .join('');
     expect(bulk?.headers['x-amz-content-sha256']).toBe(createHash('sha256').update(body).digest('hex'));

@@ -13,7 +13,7 @@ describe('bulk items', () => {
   it('hold the action and document lines as UTF-8 bytes, counted in bytes, not characters', () => {
     const body = '{"eventName":"PutObject","key":"été/日本/🚀"}';
     const item = bulkItemOf(document('a', body));
-    const expected = `{"index":{"_index":"cloudtrail-2024-05","_id":"a"}}\n${body}\n`;
+    const expected = `{"create":{"_index":"cloudtrail-2024-05","_id":"a"}}\n${body}\n`;
     expect(item.lines.toString('utf8')).toBe(expected);
     expect(bulkItemBytes(item)).toBe(Buffer.byteLength(expected));
     expect(documentText(item)).toBe(body);
@@ -23,7 +23,7 @@ describe('bulk items', () => {
     const item = bulkItemOf(document('b', '{"x":{"y":1}}'));
     replaceDocument(item, '{"x":"{\\"y\\":1}","indexerRepair":{"fields":["x"]}}');
     expect(item.lines.toString('utf8')).toBe(
-      '{"index":{"_index":"cloudtrail-2024-05","_id":"b"}}\n{"x":"{\\"y\\":1}","indexerRepair":{"fields":["x"]}}\n',
+      '{"create":{"_index":"cloudtrail-2024-05","_id":"b"}}\n{"x":"{\\"y\\":1}","indexerRepair":{"fields":["x"]}}\n',
     );
     expect(documentText(item)).toBe('{"x":"{\\"y\\":1}","indexerRepair":{"fields":["x"]}}');
   });
@@ -33,9 +33,9 @@ describe('bulk items', () => {
     const body = bulkBodyOf(items);
     expect(body.length).toBe(bulkItemBytes(items[0]!) + bulkItemBytes(items[1]!));
     expect(body.toString('utf8').split('\n')).toEqual([
-      '{"index":{"_index":"cloudtrail-2024-05","_id":"1"}}',
+      '{"create":{"_index":"cloudtrail-2024-05","_id":"1"}}',
       '{"n":1}',
-      '{"index":{"_index":"cloudtrail-2024-05","_id":"2"}}',
+      '{"create":{"_index":"cloudtrail-2024-05","_id":"2"}}',
       '{"n":"ü"}',
       '',
     ]);

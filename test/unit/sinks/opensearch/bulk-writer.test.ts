@@ -27,7 +27,7 @@ describe('writeDocuments', () => {
     ];
     const result = await writeDocuments(docs, { file: 'f' }, writerDeps(fake).deps, limits);
     expect(fake.bodies).toEqual([
-      `{"index":{"_index":"cloudtrail-2024-05","_id":"a\\"b"}}\n{"big":12345678901234567890,"one":1.0,"s":"é\\u0000"}\n`,
+      `{"create":{"_index":"cloudtrail-2024-05","_id":"a\\"b"}}\n{"big":12345678901234567890,"one":1.0,"s":"é\\u0000"}\n`,
     ]);
     expect(result).toEqual({
       file: 'f',
@@ -35,6 +35,8 @@ describe('writeDocuments', () => {
       accepted: 1,
       repaired: 0,
       failed: [],
+      conflicts: [],
+      unchanged: 0,
       indexes: ['cloudtrail-2024-05'],
       blocked: false,
       aborted: false,
@@ -331,5 +333,56 @@ describe('writeDocuments', () => {
       ),
       { numRuns: 200 },
     );
+  });
+
+  describe('create, never replace (cross-file overwrite)', () => {
+    const conflict: ItemAnswer = {
+      status: 409,
+      error: {
+        type: 'version_conflict_engine_exception',
+        reason: '[event-0]: version conflict, document already exists',
+      },
+    };
+
+    it('accepts a redelivered document whose indexed copy has the same content, writing nothing', async () => {
+      const fake = new FakeOpenSearch();
+      const [first] = documents(1);
+      fake.stored.set(`${first!.index}/${first!.id}`, first!.body);
+      fake.script = (docs) => docs.map(() => conflict);
+      const { deps } = writerDeps(fake);
+      const result = await writeDocuments(documents(1), { file: 'f' }, deps, limits);
+      expect(result).toMatchObject({ ok: true, accepted: 1, unchanged: 1, conflicts: [], failed: [] });
+      expect(fake.mgets).toEqual([[{ _index: 'cloudtrail-2024-05', _id: 'event-0' }]]);
+      expect(deps.counters.documentsUnchanged).toBe(1);
+    });
+
+    it('reports a document whose _id holds other content, and leaves the indexed one alone', async () => {
+      const fake = new FakeOpenSearch();
+      fake.stored.set('cloudtrail-2024-05/event-0', '{"eventID":"event-0","eventName":"TheRealOne"}');
+      fake.script = (docs) => docs.map((doc) => (doc.id === 'event-0' ? conflict : ok));
+      const { deps } = writerDeps(fake);
+      const result = await writeDocuments(documents(3), { file: 'f' }, deps, limits);
+      expect(result.ok).toBe(true);
+      expect(result.accepted).toBe(2);
+      expect(result.conflicts).toEqual([
+        {
+          id: 'event-0',
+          index: 'cloudtrail-2024-05',
+          reason: 'cloudtrail-2024-05 already holds a document with _id "event-0" and other content',
+        },
+      ]);
+      expect(fake.stored.get('cloudtrail-2024-05/event-0')).toContain('TheRealOne');
+      expect(deps.counters.documentsConflicting).toBe(1);
+    });
+
+    it('fails a document answered 409 whose holder then cannot be found, after sending it again', async () => {
+      const fake = new FakeOpenSearch();
+      fake.script = (docs) => docs.map(() => conflict);
+      const result = await writeDocuments(documents(1), { file: 'f' }, writerDeps(fake).deps, limits);
+      expect(result.failed).toEqual([
+        { id: 'event-0', index: 'cloudtrail-2024-05', reason: 'the _id was taken, then vanished' },
+      ]);
+      expect(fake.bodies).toHaveLength(3);
+    });
   });
 });

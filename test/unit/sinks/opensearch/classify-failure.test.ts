@@ -83,7 +83,7 @@ describe.each([
     'mapping',
   ],
   [400, cause('document_parsing_exception', '[1:7] failed to parse field [a]'), 'repair', 'mapping'],
-  [409, cause('version_conflict_engine_exception', '[1]: version conflict'), 'reject', 'invalid'],
+  [409, cause('version_conflict_engine_exception', '[1]: version conflict'), 'compare', 'conflict'],
   [
     400,
     cause('action_request_validation_exception', 'Validation Failed: 1: id is too long'),

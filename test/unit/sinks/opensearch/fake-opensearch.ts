@@ -46,6 +46,9 @@ export const blocked: ItemAnswer = {
 
 export class FakeOpenSearch {
   readonly bodies: string[] = [];
+  /** What is indexed, by `index/id`: every accepted document, plus what a test puts there. */
+  readonly stored = new Map<string, string>();
+  readonly mgets: Array<Array<{ _index: string; _id: string }>> = [];
   readonly created: string[] = [];
   inFlight = 0;
   peakInFlight = 0;
@@ -63,22 +66,40 @@ export class FakeOpenSearch {
         const lines = body.split('\n');
         const documents: SentDocument[] = [];
         for (let line = 0; line + 1 < lines.length; line += 2) {
-          const action = JSON.parse(lines[line] ?? '') as { index: { _index: string; _id: string } };
-          documents.push({ index: action.index._index, id: action.index._id, body: lines[line + 1] ?? '' });
+          const action = JSON.parse(lines[line] ?? '') as Record<string, { _index: string; _id: string }>;
+          const target = action.create ?? action.index;
+          if (!target) throw new Error(`unexpected bulk action ${lines[line]}`);
+          documents.push({ index: target._index, id: target._id, body: lines[line + 1] ?? '' });
         }
         const answers = await this.script(documents, this.bodies.length);
         return {
           body: {
             took: 1,
             errors: answers.some((answer) => answer.status >= 300),
-            items: answers.map((answer, position) => ({
-              index: { _index: documents[position]?.index, _id: documents[position]?.id, ...answer },
-            })),
+            items: answers.map((answer, position) => {
+              const document = documents[position];
+              if (document && answer.status < 300)
+                this.stored.set(`${document.index}/${document.id}`, document.body);
+              return { create: { _index: document?.index, _id: document?.id, ...answer } };
+            }),
           },
         };
       } finally {
         this.inFlight -= 1;
       }
+    },
+    mget: async ({ body }: { body: { docs: Array<{ _index: string; _id: string }> } }) => {
+      this.mgets.push(body.docs);
+      return {
+        body: {
+          docs: body.docs.map(({ _index, _id }) => {
+            const stored = this.stored.get(`${_index}/${_id}`);
+            return stored === undefined
+              ? { _index, _id, found: false }
+              : { _index, _id, found: true, _source: JSON.parse(stored) };
+          }),
+        },
+      };
     },
     indices: {
       create: async ({ index }: { index: string }) => {
