@@ -49,10 +49,12 @@ const selected = [
   }),
 ];
 const insight: CloudTrailFile = (() => {
+  // Its events moved to the day of its key: an eventTime years before the delivery is not believed.
   const text = readFileSync(
     corpusPath('insights/awsdocs_cloudtrail-log-file-examples_insights-records.json'),
-  );
-  const records = (JSON.parse(text.toString()) as { Records: Array<{ eventID: string }> }).Records;
+    'utf8',
+  ).replaceAll('"2019-11-14T', '"2024-05-31T');
+  const records = (JSON.parse(text) as { Records: Array<{ eventID: string }> }).Records;
   return {
     key: `${prefix}AWSLogs/${A}/CloudTrail-Insight/us-east-1/2024/05/31/${A}_CloudTrail-Insight_us-east-1_20240531T1200Z_insight0000000001.json.gz`,
     body: gzipSync(text),
