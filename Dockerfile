@@ -1,9 +1,12 @@
-# syntax=docker/dockerfile:1
 # cloudtrail-indexer worker image.
 #   build:     full toolchain, compiles src/ to dist/
 #   prod-deps: production dependencies only
 #   runtime:   distroless Node 24, non-root, no shell, no package manager
-# Build: docker build -t cloudtrail-indexer .      Run: docker run --read-only --tmpfs /tmp ... cloudtrail-indexer
+# Build: DOCKER_BUILDKIT=1 docker build -t cloudtrail-indexer .   (BuildKit for the cache mounts; no `# syntax=`
+#        line, so the daemon's built-in Dockerfile frontend is used and no frontend image is fetched)
+#        Behind a TLS-inspecting proxy, hand the build your CA bundle as a secret (never baked into a layer):
+#        --secret id=ca-certificates,src=/etc/ssl/certs/ca-certificates.crt
+# Run:   docker run --read-only --tmpfs /tmp ... cloudtrail-indexer
 # The default command is `worker`; any other CLI command replaces it: docker run ... cloudtrail-indexer backfill ...
 
 FROM node:24-trixie-slim AS build
@@ -12,7 +15,8 @@ COPY package.json package-lock.json ./
 # --ignore-scripts: the `prepare` script would build before the sources are copied (and so break layer
 # caching), and the `node` devDependency's preinstall would download a second Node 24 that this image
 # already has. No dependency needs its install script to compile the project (see `allowScripts`).
-RUN --mount=type=cache,target=/root/.npm npm ci --ignore-scripts --no-audit --no-fund
+RUN --mount=type=cache,target=/root/.npm --mount=type=secret,id=ca-certificates \
+    NODE_EXTRA_CA_CERTS="$(ls /run/secrets/ca-certificates 2>/dev/null)" npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build
@@ -21,7 +25,8 @@ FROM node:24-trixie-slim AS prod-deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 # No production dependency has an install script, so nothing is lost by not running any.
-RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+RUN --mount=type=cache,target=/root/.npm --mount=type=secret,id=ca-certificates \
+    NODE_EXTRA_CA_CERTS="$(ls /run/secrets/ca-certificates 2>/dev/null)" npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 
 # Same Debian release as the build image; /nodejs/bin/node below is this image's Node.
 FROM gcr.io/distroless/nodejs24-debian13:nonroot AS runtime

@@ -12,8 +12,8 @@ export const LOCALSTACK_VERSION = '4.14.0';
  * Resolve LocalStack's dependencies as they were when it was released: later releases of
  * cbor2 and pyOpenSSL removed APIs 4.14.0 calls, and it would fail at start-up.
  */
-const RESOLVE_AS_OF = '2026-03-01T00:00:00Z';
-const PIP_VERSION = '26.3';
+export const RESOLVE_AS_OF = '2026-03-01T00:00:00Z';
+export const PIP_VERSION = '26.3';
 
 /**
  * LocalStack 4.14 uses Python 3.13 features (PEP 695 generics, warnings.deprecated) although its

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, realpathSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, mkdirSync, mkdtempSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { cacheDir, runDir } from './paths.ts';
 import { commandExists, requireCommand, run, StackError, spawnService, waitUntil } from './processes.ts';
 
@@ -19,17 +19,22 @@ export interface RunningService {
  * The minimal distribution OpenSearch publishes to Maven Central for integration tests: no JDK,
  * no security plugin (plain HTTP), only the transport module. Fetched once with Maven.
  */
-function ensureZip(): string {
+export function ensureZip(): string {
   const zip = join(cacheDir, `opensearch-${OPENSEARCH_VERSION}.zip`);
   if (existsSync(zip)) return zip;
   requireCommand('mvn', 'to fetch OpenSearch from Maven Central', 'apt-get install maven');
+  // Into a folder of its own, then renamed: the image builder (npm run images) and a test stack may
+  // fetch it at the same time, and neither must see the other's half-written file.
   mkdirSync(cacheDir, { recursive: true });
+  const partial = mkdtempSync(join(cacheDir, 'opensearch-zip-'));
   run('mvn', [
     '-q',
     'dependency:copy',
     `-Dartifact=org.opensearch.distribution.integ-test-zip:opensearch:${OPENSEARCH_VERSION}:zip`,
-    `-DoutputDirectory=${cacheDir}`,
+    `-DoutputDirectory=${partial}`,
   ]);
+  renameSync(join(partial, basename(zip)), zip);
+  rmSync(partial, { recursive: true, force: true });
   return zip;
 }
 

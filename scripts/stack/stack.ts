@@ -99,7 +99,6 @@ export async function startStack(options: { persistent: boolean; mode?: StackMod
   let dataDir: string | undefined;
 
   if (mode === 'containers') {
-    if (options.persistent) process.env.TESTCONTAINERS_RYUK_DISABLED = 'true';
     const started = await startContainers();
     urls = { opensearch: started.opensearch.url, localstack: started.localstack.url };
     state = {

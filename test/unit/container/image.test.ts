@@ -4,9 +4,9 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 /**
- * The image cannot be built here (no Docker engine), so what the issue asks of it is checked where
- * it is decided: in the Dockerfile, in the runtime settings of docker-compose and ECS, and in what
- * src/ imports at run time.
+ * What the image promises, checked where it is decided: in the Dockerfile, in the runtime settings of
+ * docker-compose and ECS, and in what src/ imports at run time. The image itself is built and run by the
+ * containers project (test/containers/), which needs a Docker engine.
  */
 const root = resolve(import.meta.dirname, '../../..');
 const read = (path: string): string => readFileSync(join(root, path), 'utf8');
