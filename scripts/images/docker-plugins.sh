@@ -15,8 +15,8 @@ config="$cache/docker-config"
 plugins="$config/cli-plugins"
 mkdir -p "$plugins"
 export GOTOOLCHAIN="${GOTOOLCHAIN:-local}" GOFLAGS="${GOFLAGS:-} -trimpath"
-# Two cores shared with the test suites: one compile job, lowest priority.
-parallelism="${GO_BUILD_PARALLELISM:-1}"
+# Lowest priority (callers add nice too): the compile jobs take the cores the test suites leave idle.
+parallelism="${GO_BUILD_PARALLELISM:-2}"
 
 version_of() { "$1" version 2>/dev/null || true; }
 
