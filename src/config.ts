@@ -127,6 +127,8 @@ const schema = z.object({
   MAX_FILE_READ_SECONDS: wholeNumber(1, 86_400, 'seconds').default(DEFAULT_MAX_READ_SECONDS),
   /** Notifications are a few KiB; a larger body is not one, and is dead-lettered unparsed. SQS allows 1 MiB. */
   MAX_MESSAGE_BYTES: wholeNumber(1024, 1024 * 1024, 'bytes').default(256 * 1024),
+  /** A message announcing more distinct objects is dead-lettered unread; S3 and CloudTrail announce one or a few. */
+  MAX_OBJECTS_PER_MESSAGE: wholeNumber(1, 100_000, 'objects').default(100),
   /**
    * An S3, SQS or SSM request (an S3 object body included) that receives nothing for this long is
    * abandoned as failed. Longer than the worker's 20 s long poll, which is silent until it answers.

@@ -79,6 +79,7 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<n
       logger,
       keyPrefix: config.KEY_PREFIX,
       maxMessageBytes: config.MAX_MESSAGE_BYTES,
+      maxObjectsPerMessage: config.MAX_OBJECTS_PER_MESSAGE,
       refFor: (object) => s3LogFileRef(s3, object, config.MAX_OBJECT_BYTES),
       processFile: (ref, signal) =>
         files(async () => {
@@ -220,6 +221,7 @@ function recordMessage(metrics: Metrics, handled: HandledMessage): void {
         : notification.format,
   );
   if (!notification) metrics.failure(handled.tooLarge ? 'message-too-large' : 'unparseable-message');
+  if (handled.tooManyObjects) metrics.failure('too-many-objects');
   for (const file of handled.files) {
     metrics.fileDone(file.status, {
       events: file.events,

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Documents, WriteContext } from '../sinks/opensearch/bulk-writer.ts';
 import type { FileWriteResult } from '../sinks/opensearch/file-outcome.ts';
-import { classifyObjectKey, LogFileKind } from '../sources/classify-object-key.ts';
+import { classifyObjectKey, hasControlCharacter, LogFileKind } from '../sources/classify-object-key.ts';
 import { LogFileError, LogFileErrorReason } from '../sources/log-file-error.ts';
 import { ObjectError } from '../sources/s3/open-s3-object.ts';
 import {
@@ -58,6 +58,13 @@ export async function processLogFile(
     return result;
   };
 
+  if (hasControlCharacter(ref.key)) {
+    // No CloudTrail key holds one; a newline in a name can forge lines in lists and checkpoints.
+    return finish(FileStatus.Rejected, {
+      failure: 'key-control-characters',
+      reason: `key-control-characters: the key ${JSON.stringify(ref.key)} contains control characters: no CloudTrail key does, refused`,
+    });
+  }
   const keyInfo = classifyObjectKey(ref.key);
   if (keyInfo.kind === LogFileKind.Digest || (keyInfo.kind === LogFileKind.Other && !ref.anyName)) {
     return finish(FileStatus.Skipped, { reason: keyInfo.reason });

@@ -29,6 +29,14 @@ export interface SkippedKeyInfo {
 
 export type ObjectKeyInfo = LogFileKeyInfo | SkippedKeyInfo;
 
+/** C0 and C1 control characters: no CloudTrail key holds one, and a newline can forge a line in a list. */
+const CONTROL_CHARACTER = /\p{Cc}/u;
+
+/** Whether a key (or path) holds a control character. */
+export function hasControlCharacter(key: string): boolean {
+  return CONTROL_CHARACTER.test(key);
+}
+
 // AccountID_CloudTrail_RegionName_YYYYMMDDTHHmmZ_UniqueString.json.gz (seconds tolerated; .json too,
 // for copies someone decompressed).
 const LOG_FILE_NAME =

@@ -25,6 +25,8 @@ export interface HandledMessage {
   readonly files: readonly FileResult[];
   /** Refused for its size, before any parsing. */
   readonly tooLarge?: boolean;
+  /** Refused for the number of objects it announces, before reading any. */
+  readonly tooManyObjects?: boolean;
 }
 
 export interface NotificationDeps {
@@ -37,6 +39,8 @@ export interface NotificationDeps {
   readonly logger: Logger;
   /** A larger body is dead-lettered without being parsed (MAX_MESSAGE_BYTES). */
   readonly maxMessageBytes?: number | undefined;
+  /** A message announcing more distinct objects is dead-lettered unread (MAX_OBJECTS_PER_MESSAGE). */
+  readonly maxObjectsPerMessage?: number | undefined;
 }
 
 /** Decodes one message body and processes every file it announces, then decides its fate. */
@@ -63,6 +67,24 @@ export async function handleNotification(
     if (error instanceof NotificationError)
       return { decision: { action: 'dead-letter', reason: error.message }, files: [] };
     throw error;
+  }
+  if (notification.repeated) {
+    deps.logger.warn(
+      { repeated: notification.repeated, objects: notification.objects.length },
+      'message names the same object more than once; each is read once',
+    );
+  }
+  const maxObjects = deps.maxObjectsPerMessage;
+  if (maxObjects !== undefined && notification.objects.length > maxObjects) {
+    return {
+      decision: {
+        action: 'dead-letter',
+        reason: `message announces ${notification.objects.length} objects, more than MAX_OBJECTS_PER_MESSAGE (${maxObjects}): none read`,
+      },
+      notification,
+      files: [],
+      tooManyObjects: true,
+    };
   }
   const ours = notification.objects.filter((object) => object.key.startsWith(deps.keyPrefix));
   for (const object of notification.objects.filter((o) => !ours.includes(o))) {

@@ -1,3 +1,5 @@
+import { hasControlCharacter } from '../classify-object-key.ts';
+
 /**
  * Decodes the body of one SQS message into the S3 objects it announces. Every notification
  * format a CloudTrail bucket can feed a queue with is understood, nested as AWS nests them:
@@ -29,8 +31,10 @@ export interface DecodedNotification {
   readonly format: NotificationFormat;
   /** True when the message came wrapped in an SNS envelope. */
   readonly viaSns: boolean;
-  /** New objects announced; empty for test events and for events other than object creation. */
+  /** New objects announced, each once; empty for test events and for events other than object creation. */
   readonly objects: readonly AnnouncedObject[];
+  /** Mentions of an object already named earlier in the message, dropped. */
+  readonly repeated?: number;
 }
 
 /** A message body no format explains: it can never succeed, so it belongs in the dead-letter queue. */
@@ -43,14 +47,39 @@ type Json = Record<string, unknown>;
 const isObject = (value: unknown): value is Json =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
+function refuseControlCharacters(key: string): string {
+  if (hasControlCharacter(key)) {
+    throw new NotificationError(
+      `object key ${JSON.stringify(key)} contains control characters: no CloudTrail key does, refused`,
+    );
+  }
+  return key;
+}
+
 /** S3 and EventBridge URL-encode keys in form style: `+` is a space, then percent-escapes. */
 export function decodeS3Key(encoded: string): string {
   const spaced = encoded.replaceAll('+', ' ');
+  let key: string;
   try {
-    return decodeURIComponent(spaced);
+    key = decodeURIComponent(spaced);
   } catch {
     throw new NotificationError(`object key "${encoded}" is not valid URL encoding`);
   }
+  return refuseControlCharacters(key);
+}
+
+/**
+ * The objects of a message, each once: a body naming the same object 2,000 times must not have it
+ * read 2,000 times. The first mention wins (its size and time).
+ */
+function distinctObjects(objects: readonly AnnouncedObject[]): AnnouncedObject[] {
+  const seen = new Set<string>();
+  return objects.filter((object) => {
+    const id = `${object.bucket}\u0000${object.key}`;
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
 }
 
 export function decodeNotification(body: string): DecodedNotification {
@@ -71,9 +100,16 @@ export function decodeNotification(body: string): DecodedNotification {
       );
     }
     if (!isObject(inner)) throw new NotificationError('SNS message is JSON but not an object');
-    return { ...decodeUnwrapped(inner), viaSns: true };
+    return withDistinctObjects({ ...decodeUnwrapped(inner), viaSns: true });
   }
-  return { ...decodeUnwrapped(parsed), viaSns: false };
+  return withDistinctObjects({ ...decodeUnwrapped(parsed), viaSns: false });
+}
+
+function withDistinctObjects(notification: DecodedNotification): DecodedNotification {
+  const objects = distinctObjects(notification.objects);
+  return objects.length === notification.objects.length
+    ? notification
+    : { ...notification, objects, repeated: notification.objects.length - objects.length };
 }
 
 function decodeUnwrapped(message: Json): Omit<DecodedNotification, 'viaSns'> {
@@ -126,7 +162,7 @@ function fromCloudTrailSns(bucket: string, keys: unknown[]): AnnouncedObject[] {
   return keys.map((key, i) => {
     if (typeof key !== 'string')
       throw new NotificationError(`CloudTrail notification key ${i + 1} is not a string`);
-    return { bucket, key };
+    return { bucket, key: refuseControlCharacters(key) };
   });
 }
 

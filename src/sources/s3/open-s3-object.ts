@@ -4,9 +4,14 @@ import type { ByteSource } from '../decompress-if-gzip.ts';
 export const ObjectErrorReason = {
   /** The key does not exist (deleted since, or a notification for another bucket): no retry helps. */
   Missing: 'object-missing',
+  /**
+   * S3 refused access (403): a notification naming a bucket the worker may not read (someone else's),
+   * or a policy not granting it. Retrying until maxReceiveCount changes neither; redrive once fixed.
+   */
+  AccessDenied: 'object-access-denied',
   /** Larger than MAX_OBJECT_BYTES: refused before reading a byte. */
   TooLarge: 'object-too-large',
-  /** S3 did not answer, throttled, or refused access: worth another try later. */
+  /** S3 did not answer, or throttled: worth another try later. */
   Unavailable: 's3-unavailable',
 } as const;
 export type ObjectErrorReason = (typeof ObjectErrorReason)[keyof typeof ObjectErrorReason];
@@ -49,6 +54,16 @@ export async function openS3Object(
     const name = (error as Error).name;
     if (name === 'NoSuchKey' || name === 'NotFound' || name === 'NoSuchBucket') {
       throw new ObjectError(ObjectErrorReason.Missing, bucket, key, `does not exist (${name})`, error);
+    }
+    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    if (name === 'AccessDenied' || name === 'AllAccessDisabled' || status === 403) {
+      throw new ObjectError(
+        ObjectErrorReason.AccessDenied,
+        bucket,
+        key,
+        `access denied (${name}): a bucket the worker may not read, or a policy to fix (then redrive)`,
+        error,
+      );
     }
     throw new ObjectError(
       ObjectErrorReason.Unavailable,

@@ -1,8 +1,10 @@
 import { gzipSync } from 'node:zlib';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { LogFileRef } from '../../../src/pipeline/log-file-ref.ts';
 import { type DocumentSink, processLogFile } from '../../../src/pipeline/process-log-file.ts';
+import { s3LogFileRef } from '../../../src/pipeline/s3-log-file-ref.ts';
 import type { Documents } from '../../../src/sinks/opensearch/bulk-writer.ts';
 import type { FileWriteResult } from '../../../src/sinks/opensearch/file-outcome.ts';
 import { DEFAULT_TRANSFORM_OPTIONS } from '../../../src/transforms/transform-log-file.ts';
@@ -97,5 +99,38 @@ describe('processLogFile on hostile content', () => {
     const result = await processLogFile(refOf(records), deps(sink));
     expect(result.status).toBe('indexed');
     expect(result.flagged).toEqual({ 'account-mismatch': 1 });
+  });
+
+  it('refuses a key holding a control character before reading it (a backfill listing can hold one)', async () => {
+    const sink = acceptingSink();
+    let opened = false;
+    const key = `${KEY}\ns3://bucket/${KEY}`;
+    const ref = { ...refOf([], key), open: async () => ((opened = true), []) };
+    const result = await processLogFile(ref, deps(sink));
+    expect(result).toMatchObject({
+      status: 'rejected',
+      failure: 'key-control-characters',
+      reason: `key-control-characters: the key ${JSON.stringify(key)} contains control characters: no CloudTrail key does, refused`,
+    });
+    expect(opened).toBe(false);
+  });
+
+  it('rejects an object S3 refuses to show (a foreign bucket) at once, instead of retrying it', async () => {
+    const s3 = {
+      send: async () => {
+        throw Object.assign(new Error('Access Denied'), {
+          name: 'AccessDenied',
+          $metadata: { httpStatusCode: 403 },
+        });
+      },
+    } as unknown as S3Client;
+    const result = await processLogFile(
+      s3LogFileRef(s3, { bucket: 'someone-else', key: KEY }, 1024),
+      deps(acceptingSink()),
+    );
+    expect(result).toMatchObject({ status: 'rejected', failure: 'object-access-denied' });
+    expect(result.reason).toMatch(
+      /^object-access-denied: s3:\/\/someone-else\/AWSLogs\/.* access denied \(AccessDenied\)/,
+    );
   });
 });

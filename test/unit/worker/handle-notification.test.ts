@@ -95,4 +95,46 @@ describe('handleNotification', () => {
       reason: expect.stringContaining('empty Records array'),
     });
   });
+
+  it('reads a file named 2,000 times in one message once', async () => {
+    const { deps: d, processed } = deps();
+    const body = JSON.stringify({ s3Bucket: 'trail', s3ObjectKey: Array.from({ length: 2000 }, () => KEY) });
+    const handled = await handleNotification(body, d);
+    expect(processed).toEqual([KEY]);
+    expect(handled.decision).toEqual({ action: 'ack' });
+    expect(handled.notification?.repeated).toBe(1999);
+  });
+
+  it('dead-letters a message announcing more distinct objects than MAX_OBJECTS_PER_MESSAGE, reading none', async () => {
+    const { deps: d, processed } = deps({}, { maxObjectsPerMessage: 100 });
+    const body = JSON.stringify({
+      s3Bucket: 'trail',
+      s3ObjectKey: Array.from({ length: 101 }, (_, n) => `${KEY}${n}`),
+    });
+    const handled = await handleNotification(body, d);
+    expect(handled).toMatchObject({
+      decision: {
+        action: 'dead-letter',
+        reason: 'message announces 101 objects, more than MAX_OBJECTS_PER_MESSAGE (100): none read',
+      },
+      tooManyObjects: true,
+    });
+    expect(processed).toEqual([]);
+  });
+
+  it('dead-letters a message whose key holds a newline, naming the key', async () => {
+    const { deps: d, processed } = deps();
+    const forged = `${KEY}x\ns3://trail/${KEY}`;
+    for (const body of [
+      JSON.stringify({ s3Bucket: 'trail', s3ObjectKey: [forged] }),
+      s3Event([encodeURIComponent(forged)]),
+    ]) {
+      const handled = await handleNotification(body, d);
+      expect(handled.decision).toEqual({
+        action: 'dead-letter',
+        reason: `object key ${JSON.stringify(forged)} contains control characters: no CloudTrail key does, refused`,
+      });
+    }
+    expect(processed).toEqual([]);
+  });
 });
