@@ -105,7 +105,13 @@ describe('processLogFile on hostile content', () => {
     const sink = acceptingSink();
     let opened = false;
     const key = `${KEY}\ns3://bucket/${KEY}`;
-    const ref = { ...refOf([], key), open: async () => ((opened = true), []) };
+    const ref = {
+      ...refOf([], key),
+      open: async () => {
+        opened = true;
+        return [];
+      },
+    };
     const result = await processLogFile(ref, deps(sink));
     expect(result).toMatchObject({
       status: 'rejected',
