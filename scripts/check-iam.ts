@@ -30,11 +30,11 @@ const SDK_CALLING_LIBRARIES: Readonly<Record<string, { service: string; files: r
  */
 export const NOT_CALLED_BY_TASK_ROLE: Readonly<Record<string, string>> = {
   'ssm:PutParameter':
-    'control/pause-switch.ts: the worker only reads the switch; set() is called by pause and resume',
+    'control/pause-switch.ts: the worker only reads the switch; set() is called by pause and resume; control/backfill-record.ts: written by backfill --via-queue, an operator command (README)',
   'sqs:GetQueueUrl':
     'control/queue-depth.ts: imported by bin/command-errors.ts (setup) for its error class; status calls it',
   'sqs:GetQueueAttributes':
-    'control/queue-depth.ts: imported by bin/command-errors.ts (setup) for its error class; status calls it',
+    'control/queue-depth.ts: imported by bin/command-errors.ts (setup) for its error class; status and backfill --via-queue (an operator command, README) call it',
 };
 
 /** Granted without an SDK call of ours: the service uses them on the role's behalf. */

@@ -4,6 +4,7 @@ import { Checkpoint } from '../backfill/checkpoint.ts';
 import { CheckpointError } from '../backfill/checkpoint-error.ts';
 import { countSelection } from '../backfill/count-selection.ts';
 import { formatPlan, PlanSummary } from '../backfill/dry-run.ts';
+import type { EnqueueSummary } from '../backfill/enqueue-backfill.ts';
 import { createProgress } from '../backfill/progress.ts';
 import { type BackfillSummary, type ListingCount, runBackfill } from '../backfill/run-backfill.ts';
 import {
@@ -21,6 +22,7 @@ import { createS3Client } from '../pipeline/aws-clients.ts';
 import { createPipeline } from '../pipeline/create-pipeline.ts';
 import type { ListingStats } from '../sources/s3/list-log-files.ts';
 import { createLogger } from '../telemetry/logger.ts';
+import { backfillViaQueue, formatEnqueueSummary } from './backfill-via-queue.ts';
 
 interface BackfillOptions {
   from?: string;
@@ -31,6 +33,8 @@ interface BackfillOptions {
   region: string[];
   concurrency: number;
   listConcurrency: number;
+  viaQueue?: boolean;
+  maxBacklog: number;
   checkpoint?: string;
   dryRun?: boolean;
 }
@@ -63,6 +67,16 @@ export function registerBackfillCommand(program: Command): void {
       '--checkpoint <FILE>',
       'where completed files are recorded (default: one per selection in the working directory)',
     )
+    .option(
+      '--via-queue',
+      "send the selection to the worker fleet's queue (QUEUE_URL) as S3 event notifications, instead of indexing here",
+    )
+    .option(
+      '--max-backlog <N>',
+      'with --via-queue: enqueue only while the queue holds fewer than N messages',
+      (v) => Number.parseInt(v, 10),
+      10_000,
+    )
     .option('--dry-run', 'print what would be loaded, index nothing')
     .action(async (options: BackfillOptions) => {
       process.exitCode = await backfill(options);
@@ -93,6 +107,11 @@ export async function backfill(
     if (!Number.isInteger(options.concurrency) || options.concurrency < 1 || options.concurrency > 64) {
       throw new UsageError('--concurrency must be a whole number from 1 to 64.');
     }
+    if (options.viaQueue && !options.s3)
+      throw new UsageError('--via-queue needs --s3: the workers read from the bucket, not from this disk.');
+    if (!Number.isInteger(options.maxBacklog) || options.maxBacklog < 10) {
+      throw new UsageError('--max-backlog must be a whole number of at least 10.');
+    }
     const lists = options.listConcurrency;
     if (!Number.isInteger(lists) || lists < 1 || lists > 64) {
       throw new UsageError('--list-concurrency must be a whole number from 1 to 64.');
@@ -103,14 +122,17 @@ export async function backfill(
     throw error;
   }
   let config: ReturnType<typeof loadConfig<'OPENSEARCH_URL'>> | undefined;
+  let queueConfig: ReturnType<typeof loadConfig<'QUEUE_URL'>> | undefined;
   try {
-    config = options.dryRun ? undefined : loadConfig(env, ['OPENSEARCH_URL']);
+    // Via the queue, the workers index: this process needs the queue, not OpenSearch.
+    if (options.viaQueue && !options.dryRun) queueConfig = loadConfig(env, ['QUEUE_URL']);
+    else config = options.dryRun ? undefined : loadConfig(env, ['OPENSEARCH_URL']);
   } catch (error) {
     if (error instanceof ConfigError) return fail(error.message);
     throw error;
   }
   const logger = createLogger({
-    level: config?.LOG_LEVEL ?? 'info',
+    level: (config ?? queueConfig)?.LOG_LEVEL ?? 'info',
     base: { command: 'backfill' },
     destination: process.stderr,
   });
@@ -159,6 +181,57 @@ export async function backfill(
     return fail(`no CloudTrail log files in ${source} match the selection.`, 1);
   };
 
+  const viaQueue = async (
+    settings: NonNullable<typeof queueConfig>,
+    all: SelectedFiles,
+    stream: AsyncIterable<SelectedFile>,
+    checkpoint: Checkpoint,
+    from: string,
+  ): Promise<number> => {
+    const stopTaking = new AbortController();
+    const onSignal = (): void => {
+      process.stderr.write('\nbackfill: stopping after the batches in flight\n');
+      stopTaking.abort();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    let summary: EnqueueSummary;
+    let closeError: Error | undefined;
+    try {
+      summary = await backfillViaQueue({
+        files: all,
+        work: stream,
+        checkpoint,
+        s3: s3 as NonNullable<typeof s3>,
+        source: from,
+        queueUrl: settings.QUEUE_URL,
+        pauseParameterName: settings.PAUSE_PARAMETER_NAME,
+        maxBacklog: options.maxBacklog,
+        concurrency: options.concurrency,
+        logger,
+        stopTaking: stopTaking.signal,
+      });
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      closeError = await checkpoint.close().then(
+        () => undefined,
+        (error: unknown) => error as Error,
+      );
+      s3?.destroy();
+    }
+    process.stdout.write(`${formatEnqueueSummary(summary, checkpoint.path, settings.QUEUE_URL)}\n`);
+    if (summary.listingError)
+      return fail(
+        `cannot list ${from} to its end (${summary.listingError}); rerun the same command to go on.`,
+        1,
+      );
+    if (summary.checkpointError) return fail(summary.checkpointError, 1);
+    if (closeError) return fail(`${closeError.message}.`, 1);
+    if (summary.interrupted) return 130;
+    return summary.failed.length > 0 ? 1 : 0;
+  };
+
   if (options.dryRun) {
     const plan = new PlanSummary();
     try {
@@ -179,7 +252,9 @@ export async function backfill(
   }
   if (!work) return noMatch();
 
-  const selectionKey = JSON.stringify(selection);
+  // A via-queue backfill records what it enqueued, not what was indexed: a checkpoint of its own.
+  const selectionKey =
+    JSON.stringify(selection) + (queueConfig ? `\nvia-queue ${queueConfig.QUEUE_URL}` : '');
   let checkpoint: Checkpoint;
   try {
     checkpoint = await Checkpoint.open(options.checkpoint ?? Checkpoint.defaultPath(source, selectionKey));
@@ -188,6 +263,7 @@ export async function backfill(
     if (error instanceof CheckpointError) return fail(`${error.message}.`);
     throw error;
   }
+  if (queueConfig) return viaQueue(queueConfig, files, work, checkpoint, source);
   const pipeline = createPipeline(config as NonNullable<typeof config>, logger);
   try {
     await pipeline.sink.prepare();

@@ -1,5 +1,12 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config.ts';
+import {
+  type BackfillRecord,
+  type BackfillRecordStore,
+  backfillParameterName,
+  createBackfillRecordStore,
+  notYetEnqueued,
+} from '../control/backfill-record.ts';
 import type {
   IngestionStatus,
   QueueStatus,
@@ -112,18 +119,60 @@ export function statusJson(status: IngestionStatus): unknown {
   };
 }
 
+/** How much of a `backfill --via-queue` remains: files not yet enqueued, and the queue's backlog. */
+export function formatBackfill(
+  record: BackfillRecord | undefined,
+  status: IngestionStatus,
+  now: Date = new Date(),
+): string {
+  if (!record) return '';
+  const ago = formatDuration((now.getTime() - Date.parse(record.updatedAt)) / 1000);
+  let text = line('Backfill', `via queue from ${record.source}: ${record.state} (updated ${ago} ago)`);
+  text += line(
+    '  enqueued',
+    `${record.enqueued} of ${record.listed}${record.listingComplete ? '' : '+ (still listing)'} files${record.failed ? `, ${record.failed} failed` : ''}`,
+  );
+  const backlog = status.queue
+    ? status.queue.visible + status.queue.inFlight + status.queue.delayed
+    : undefined;
+  const toEnqueue = notYetEnqueued(record);
+  text += line(
+    '  remaining',
+    backlog === undefined
+      ? `${toEnqueue} files to enqueue; the queue's depth is unknown`
+      : `about ${toEnqueue + backlog} files: ${toEnqueue} to enqueue + ${backlog} in the queue (live notifications included)`,
+  );
+  return text;
+}
+
+function backfillJson(record: BackfillRecord | undefined, status: IngestionStatus): unknown {
+  if (!record) return null;
+  const backlog = status.queue ? status.queue.visible + status.queue.inFlight + status.queue.delayed : null;
+  return { ...record, notYetEnqueued: notYetEnqueued(record), queueBacklog: backlog };
+}
+
 export async function runStatus(
   options: { readonly json?: boolean },
-  sources: StatusSources,
+  sources: StatusSources & { readonly backfill?: Pick<BackfillRecordStore, 'read'> },
   settings: StatusSettings,
   io: CommandIo,
 ): Promise<number> {
   const status = await collectIngestionStatus(sources, settings);
+  let backfill: BackfillRecord | undefined;
+  const errors = [...status.errors];
+  if (sources.backfill) {
+    backfill = await sources.backfill.read().catch((error: unknown) => {
+      errors.push((error as Error).message);
+      return undefined;
+    });
+  }
   io.stdout.write(
-    options.json ? `${JSON.stringify(statusJson(status), null, 2)}\n` : formatStatus(status, settings.now),
+    options.json
+      ? `${JSON.stringify({ ...(statusJson(status) as object), backfill: backfillJson(backfill, status) }, null, 2)}\n`
+      : formatStatus(status, settings.now) + formatBackfill(backfill, status, settings.now),
   );
-  for (const error of status.errors) io.stderr.write(`error: ${error}\n`);
-  return status.errors.length > 0 ? ExitCode.Failed : ExitCode.Ok;
+  for (const error of errors) io.stderr.write(`error: ${error}\n`);
+  return errors.length > 0 ? ExitCode.Failed : ExitCode.Ok;
 }
 
 export function registerStatusCommand(program: Command): void {
@@ -137,8 +186,10 @@ export function registerStatusCommand(program: Command): void {
     .action(async (flags: { json?: boolean }) => {
       process.exitCode = await runCommand(processIo, async () => {
         const config = loadConfig(process.env, ['QUEUE_URL']);
-        const sources: StatusSources = {
-          pauseSwitch: createPauseSwitch(createSsmClient(), config.PAUSE_PARAMETER_NAME),
+        const ssm = createSsmClient();
+        const sources = {
+          pauseSwitch: createPauseSwitch(ssm, config.PAUSE_PARAMETER_NAME),
+          backfill: createBackfillRecordStore(ssm, backfillParameterName(config.PAUSE_PARAMETER_NAME)),
           sqs: createSqsClient(),
           cloudwatch: createCloudWatchClient(),
           ...(config.OPENSEARCH_DOMAIN_NAME
