@@ -1,9 +1,8 @@
 import { describeError } from '../control/describe-error.ts';
 import type { Checkpoint } from './checkpoint.ts';
-import { CheckpointError } from './checkpoint-error.ts';
 import type { Progress } from './progress.ts';
-import type { ListingCount } from './run-backfill.ts';
 import type { SelectedFile } from './selected-files.ts';
+import { type ListingCount, SelectionCursor } from './selection-cursor.ts';
 
 /** SendMessageBatch takes at most 10 messages. */
 export const BATCH_SIZE = 10;
@@ -73,16 +72,10 @@ export async function enqueueBackfill(
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const attempts = deps.attempts ?? 5;
   const started = now();
+  const cursor = new SelectionCursor(files, deps.checkpoint, deps.stopTaking);
   const failed: Array<{ file: string; reason: string }> = [];
-  let selected = 0;
-  let alreadyDone = 0;
   let enqueued = 0;
   let waitedMs = 0;
-  let exhausted = false;
-  let checkpointError: CheckpointError | undefined;
-  let listingError: unknown;
-  const stopped = (): boolean =>
-    deps.stopTaking.aborted || checkpointError !== undefined || listingError !== undefined;
 
   // The backlog as last read, plus what this run sent since: read again once the estimate nears the bound.
   let knownBacklog = 0;
@@ -107,7 +100,7 @@ export async function enqueueBackfill(
         knownBacklog = await deps.backlog();
         sentSinceRead = 0;
       }
-      if (knownBacklog + sentSinceRead < deps.maxBacklog || stopped()) {
+      if (knownBacklog + sentSinceRead < deps.maxBacklog || cursor.stopped) {
         sentSinceRead += count;
         return;
       }
@@ -118,17 +111,10 @@ export async function enqueueBackfill(
     }
   };
 
-  const report = (): void => {
-    const listing = deps.listing ?? { listed: selected, alreadyDone, complete: exhausted };
-    deps.progress.update({
-      listed: Math.max(listing.listed, selected),
-      alreadyDone: Math.max(listing.alreadyDone, alreadyDone),
-      listingComplete: listing.complete || exhausted,
-      done: enqueued + failed.length,
-      failed: failed.length,
-      events: 0,
-    });
-  };
+  const report = (): void =>
+    deps.progress.update(
+      cursor.counts(deps.listing, { done: enqueued + failed.length, failed: failed.length, events: 0 }),
+    );
 
   const send = async (batch: readonly SelectedFile[]): Promise<void> => {
     let pending = batch.map((file, n) => ({ file, entry: { id: String(n), body: deps.notification(file) } }));
@@ -144,14 +130,7 @@ export async function enqueueBackfill(
       sentSinceRead -= pending.length - accepted.length;
       for (const { file } of accepted) {
         enqueued++;
-        try {
-          await deps.checkpoint.markDone(file.name);
-        } catch (error) {
-          checkpointError ??=
-            error instanceof CheckpointError
-              ? error
-              : new CheckpointError(deps.checkpoint.path, 'write', error);
-        }
+        await cursor.record(file.name);
       }
       const again: typeof pending = [];
       for (const p of pending) {
@@ -168,32 +147,11 @@ export async function enqueueBackfill(
     report();
   };
 
-  const iterator = files[Symbol.asyncIterator]();
-  const take = async (): Promise<SelectedFile | undefined> => {
-    while (!exhausted) {
-      let next: IteratorResult<SelectedFile>;
-      try {
-        next = await iterator.next();
-      } catch (error) {
-        listingError ??= error;
-        exhausted = true;
-        return undefined;
-      }
-      if (next.done) {
-        exhausted = true;
-        return undefined;
-      }
-      selected++;
-      if (!deps.checkpoint.has(next.value.name)) return next.value;
-      alreadyDone++;
-    }
-    return undefined;
-  };
   const worker = async (): Promise<void> => {
-    while (!stopped() && !exhausted) {
+    while (!cursor.stopped && !cursor.exhausted) {
       const batch: SelectedFile[] = [];
-      while (batch.length < BATCH_SIZE && !stopped()) {
-        const file = await take();
+      while (batch.length < BATCH_SIZE && !cursor.stopped) {
+        const file = await cursor.take();
         if (!file) break;
         batch.push(file);
       }
@@ -203,29 +161,17 @@ export async function enqueueBackfill(
       await send(batch);
     }
   };
-
-  report();
-  const ticker = setInterval(report, 1000);
-  ticker.unref();
-  try {
-    await Promise.all(Array.from({ length: deps.concurrency }, worker));
-  } finally {
-    clearInterval(ticker);
-    if (!exhausted) await iterator.return?.();
-    report();
-    deps.progress.stop();
-  }
+  await cursor.run(deps.concurrency, worker, deps.progress, report);
   return {
-    selected,
-    alreadyDone,
+    selected: cursor.selected,
+    alreadyDone: cursor.alreadyDone,
     enqueued,
     failed,
     durationMs: now() - started,
     waitedMs,
-    interrupted: deps.stopTaking.aborted && !exhausted && listingError === undefined,
-    checkpointError: checkpointError
-      ? `${checkpointError.message}: the backfill stopped; rerun it once the checkpoint can be written (files enqueued since the last recorded one are enqueued again, and their events overwritten under the same ids).`
-      : undefined,
-    listingError: listingError === undefined ? undefined : describeError(listingError),
+    interrupted: cursor.interrupted,
+    ...cursor.errors(
+      'files enqueued since the last recorded one are enqueued again, and their events found already indexed',
+    ),
   };
 }

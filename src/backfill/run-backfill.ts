@@ -2,8 +2,10 @@ import { describeError } from '../control/describe-error.ts';
 import { type FileResult, FileStatus } from '../pipeline/file-result.ts';
 import type { LogFileRef } from '../pipeline/log-file-ref.ts';
 import type { Checkpoint } from './checkpoint.ts';
-import { CheckpointError } from './checkpoint-error.ts';
 import type { Progress } from './progress.ts';
+import { type ListingCount, SelectionCursor } from './selection-cursor.ts';
+
+export type { ListingCount } from './selection-cursor.ts';
 
 export interface BackfillSummary {
   /** Files selected, including those a previous run completed. */
@@ -22,13 +24,6 @@ export interface BackfillSummary {
   readonly checkpointError?: string | undefined;
   /** The selection could not be listed to its end: the run stopped (the listing's error). */
   readonly listingError?: string | undefined;
-}
-
-/** What a listing running ahead of the work has counted so far: the totals for progress and ETA. */
-export interface ListingCount {
-  listed: number;
-  alreadyDone: number;
-  complete: boolean;
 }
 
 export interface BackfillDeps {
@@ -57,30 +52,15 @@ export async function runBackfill(
 ): Promise<BackfillSummary> {
   const now = deps.now ?? Date.now;
   const started = now();
+  const cursor = new SelectionCursor(files, deps.checkpoint, deps.stopTaking);
+  const failed: Array<{ file: string; reason: string }> = [];
   let done = 0;
   let events = 0;
-  const failed: Array<{ file: string; reason: string }> = [];
-  let selected = 0;
-  let alreadyDone = 0;
   let indexed = 0;
   let skipped = 0;
   let repaired = 0;
-  let checkpointError: CheckpointError | undefined;
-  let listingError: unknown;
-  let exhausted = false;
-  const stopped = (): boolean =>
-    deps.stopTaking.aborted || checkpointError !== undefined || listingError !== undefined;
-  const report = (): void => {
-    const listing = deps.listing ?? { listed: selected, alreadyDone, complete: exhausted };
-    deps.progress.update({
-      listed: Math.max(listing.listed, selected),
-      alreadyDone: Math.max(listing.alreadyDone, alreadyDone),
-      listingComplete: listing.complete || exhausted,
-      done,
-      failed: failed.length,
-      events,
-    });
-  };
+  const report = (): void =>
+    deps.progress.update(cursor.counts(deps.listing, { done, failed: failed.length, events }));
 
   const process = async (file: LogFileRef): Promise<void> => {
     let result: FileResult;
@@ -96,74 +76,32 @@ export async function runBackfill(
     if (result.status === FileStatus.Indexed || result.status === FileStatus.Skipped) {
       if (result.status === FileStatus.Indexed) indexed++;
       else skipped++;
-      try {
-        await deps.checkpoint.markDone(file.name);
-      } catch (error) {
-        checkpointError ??=
-          error instanceof CheckpointError
-            ? error
-            : new CheckpointError(deps.checkpoint.path, 'write', error);
-      }
+      await cursor.record(file.name);
     } else {
       failed.push({ file: file.name, reason: result.reason ?? result.status });
     }
     report();
   };
 
-  // Each worker takes the next file from the one shared iterator when it is free, so a streamed
-  // selection is pulled no faster than it is processed.
-  const iterator = toAsyncIterator(files);
-  const take = async (): Promise<IteratorResult<LogFileRef>> => {
-    try {
-      return await iterator.next();
-    } catch (error) {
-      listingError ??= error;
-      exhausted = true;
-      return { done: true, value: undefined };
-    }
-  };
   const worker = async (): Promise<void> => {
-    while (!stopped()) {
-      const next = await take();
-      if (next.done) {
-        exhausted = true;
-        return;
-      }
-      selected++;
-      if (deps.checkpoint.has(next.value.name)) {
-        alreadyDone++;
-        continue;
-      }
-      if (stopped()) return;
-      await process(next.value);
+    while (!cursor.stopped) {
+      const file = await cursor.take();
+      if (!file || cursor.stopped) return;
+      await process(file);
     }
   };
-  report();
-  // The listing moves even while no file completes; the display says so every second.
-  const ticker = setInterval(report, 1000);
-  ticker.unref();
-  try {
-    await Promise.all(Array.from({ length: deps.concurrency }, worker));
-  } finally {
-    clearInterval(ticker);
-    if (!exhausted) await iterator.return?.();
-    report();
-    deps.progress.stop();
-  }
+  await cursor.run(deps.concurrency, worker, deps.progress, report);
   return {
-    selected,
-    alreadyDone,
+    selected: cursor.selected,
+    alreadyDone: cursor.alreadyDone,
     indexed,
     skipped,
     failed,
     events,
     repaired,
     durationMs: now() - started,
-    interrupted: deps.stopTaking.aborted && !exhausted && listingError === undefined,
-    checkpointError: checkpointError
-      ? `${checkpointError.message}: the backfill stopped after the files in flight; rerun it once the checkpoint can be written (files indexed since the last recorded one are indexed again, under the same ids).`
-      : undefined,
-    listingError: listingError === undefined ? undefined : describeError(listingError),
+    interrupted: cursor.interrupted,
+    ...cursor.errors('files indexed since the last recorded one are indexed again, under the same ids'),
   };
 }
 
@@ -179,14 +117,5 @@ function thrownResult(file: LogFileRef, error: unknown): FileResult {
     failure: 'internal-error',
     blocked: false,
     durationMs: 0,
-  };
-}
-
-function toAsyncIterator<T>(items: Iterable<T> | AsyncIterable<T>): AsyncIterator<T> {
-  if (Symbol.asyncIterator in items) return items[Symbol.asyncIterator]();
-  const sync = items[Symbol.iterator]();
-  return {
-    next: async () => sync.next(),
-    return: async () => sync.return?.() ?? { done: true, value: undefined },
   };
 }
