@@ -34,7 +34,8 @@ const silentProgress = { update() {}, stop() {} };
 
 describe('s3EventNotification', () => {
   it('is an S3 event the worker decodes back to the same bucket, key and size, whatever the key holds', () => {
-    const key = 'AWSLogs/x/a b+c/ü%20\n(1)=&?.json.gz';
+    // Control characters are refused by the decoder (issue 17), so none here.
+    const key = 'AWSLogs/x/a b+c/ü%20(1)=&?.json.gz';
     const body = s3EventNotification({ bucket: 'trail', key, size: 7, eTag: 'e' }, { region: 'eu-west-1' });
     expect(decodeNotification(body)).toMatchObject({
       format: 's3-event',
@@ -53,7 +54,7 @@ describe('s3EventNotification', () => {
         object: { size: 7, eTag: 'e' },
       },
     });
-    expect(record?.s3.object.key).toBe('AWSLogs/x/a+b%2Bc/%C3%BC%2520%0A(1)%3D%26%3F.json.gz');
+    expect(record?.s3.object.key).toBe('AWSLogs/x/a+b%2Bc/%C3%BC%2520(1)%3D%26%3F.json.gz');
   });
 });
 
