@@ -51,14 +51,26 @@ export async function* decompressIfGzip(source: ByteSource): AsyncGenerator<Buff
     return;
   }
   const gunzip = createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES });
+  let compressedBytes = 0;
+  const counted = (async function* () {
+    for await (const chunk of bytes) {
+      compressedBytes += chunk.length;
+      yield chunk;
+    }
+  })();
   // pipeline() ends or destroys both sides together: a read failure reaches the gunzip output, and
   // stopping early (the consumer breaks out) stops reading the source.
-  pipeline(bytes, gunzip, () => {});
+  pipeline(counted, gunzip, () => {});
   try {
     for await (const chunk of gunzip) yield chunk as Buffer;
   } catch (error) {
     if (error instanceof SourceReadError) throw error;
-    throw new GzipError(`gzip data does not decompress (${(error as Error).message})`, { cause: error });
+    // zlib does not say where in its input it failed (trailing garbage after a member fails with the
+    // member's output still unread), so the message names what is known: the compressed bytes read.
+    throw new GzipError(
+      `gzip data does not decompress (${(error as Error).message}) within the first ${compressedBytes} bytes of the file as stored`,
+      { cause: error },
+    );
   } finally {
     gunzip.destroy();
   }

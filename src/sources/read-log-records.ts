@@ -92,10 +92,10 @@ export async function* readLogRecords(
 function asLogFileError(error: unknown, file: string, splitter: RecordsSplitter): LogFileError {
   if (error instanceof LogFileError) return error;
   if (error instanceof GzipError) {
+    // No byte offset: how much JSON came out before the failure is not known (see GzipError).
     return new LogFileError(error.message, {
       file,
       reason: LogFileErrorReason.CorruptGzip,
-      byteOffset: splitter.bytesRead,
       cause: error.cause,
     });
   }

@@ -85,6 +85,15 @@ describe('readLogRecords', () => {
     expect(error.message).toMatch(/^bucket\/key\.json\.gz: gzip data does not decompress/);
   });
 
+  it('names the stored bytes read, not a bogus "(byte 0)", for trailing garbage after a gzip member', async () => {
+    const bytes = Buffer.concat([gzipSync(LOG), Buffer.from('garbage!')]);
+    const error = await failure([bytes]);
+    expect(error.reason).toBe('corrupt-gzip');
+    expect(error.message).toBe(
+      `x.json: gzip data does not decompress (incorrect header check) within the first ${bytes.length} bytes of the file as stored`,
+    );
+  });
+
   it('fails a truncated gzip file as corrupt-gzip', async () => {
     const bytes = gzipSync(LOG);
     expect((await failure([bytes.subarray(0, bytes.length - 12)])).reason).toBe('corrupt-gzip');
