@@ -251,6 +251,9 @@ const BOUND_VARIABLES = [
   'EVENT_TIME_WINDOW_DAYS',
   'MAX_FIELD_NAME_CHARS',
   'MAX_EXTRA_TOP_LEVEL_KEYS',
+  'MAX_DECOMPRESSED_BYTES',
+  'MAX_FILE_READ_SECONDS',
+  'MAX_EVENTS_PER_FILE',
 ] as const;
 
 /** The worker's bounds on hostile input, from the same variables and schema, so the output is the worker's. */
