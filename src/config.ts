@@ -76,7 +76,7 @@ const schema = z.object({
     .default([...DEFAULT_FLATTEN_KEYS]),
   /** Longer top-level key names are folded into `indexerFolded`; the index template refuses longer field names. */
   MAX_FIELD_NAME_CHARS: wholeNumber(64, 32_768, 'characters').default(DEFAULT_MAX_FIELD_NAME_CHARS),
-  /** Top-level keys CloudTrail does not define kept as fields per event; more are folded. */
+  /** Distinct top-level keys CloudTrail does not define kept as fields per file; later new ones are folded. */
   MAX_EXTRA_TOP_LEVEL_KEYS: wholeNumber(0, 1000, 'keys').default(DEFAULT_MAX_EXTRA_TOP_LEVEL_KEYS),
   /** Event-time routing believes an eventTime at most this many days before its file's delivery. */
   EVENT_TIME_WINDOW_DAYS: wholeNumber(1, 3660, 'days').default(DEFAULT_EVENT_TIME_WINDOW_DAYS),

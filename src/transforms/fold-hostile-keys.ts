@@ -16,7 +16,10 @@ const RESERVED_PREFIX = 'indexer';
 export interface KeyLimits {
   /** Longer key names are folded (top level) or left out of `*_flattened` (nested). */
   readonly maxFieldNameChars: number;
-  /** Top-level keys a CloudTrail event does not define kept as fields, per event; the rest are folded. */
+  /**
+   * Distinct top-level keys a CloudTrail event does not define kept as fields, per file (each new name
+   * is a new field of the month's index); later new names are folded.
+   */
   readonly maxExtraTopLevelKeys: number;
 }
 
@@ -102,9 +105,16 @@ function withinShape(root: object, maxChars: number): boolean {
   return walk(root, 1);
 }
 
+function keepExtra(key: string, kept: Set<string>, limits: KeyLimits): boolean {
+  if (kept.has(key)) return true;
+  if (kept.size >= limits.maxExtraTopLevelKeys) return false;
+  kept.add(key);
+  return true;
+}
+
 /**
  * Moves the hostile top-level keys of `event` (mutating it) into `indexerFolded`: names that are too
- * long, not usable as field names, ours, or beyond the count of extra keys; and object values (other
+ * long, not usable as field names, ours, or new beyond the count of extra names in the file; and object values (other
  * than the flattened keys) deeper, wider or with longer names than a CloudTrail event has. Returns the
  * folded key names (empty: nothing was folded). Keys CloudTrail defines are kept whatever their number.
  */
@@ -112,14 +122,14 @@ export function foldHostileKeys(
   event: Record<string, unknown>,
   flattenKeys: ReadonlySet<string>,
   limits: KeyLimits,
+  /** The extra names kept so far in this file; this event's alone when absent. */
+  keptExtra: Set<string> = new Set(),
 ): string[] {
   const folded: Array<[string, unknown]> = [];
-  let extra = 0;
   for (const key in event) {
     const value = event[key];
     const known = CLOUDTRAIL_TOP_LEVEL_KEYS.has(key) || flattenKeys.has(key);
-    let fold =
-      !known && (!isFieldName(key, limits.maxFieldNameChars) || ++extra > limits.maxExtraTopLevelKeys);
+    let fold = !known && (!isFieldName(key, limits.maxFieldNameChars) || !keepExtra(key, keptExtra, limits));
     if (!fold && !flattenKeys.has(key) && typeof value === 'object' && value !== null && !isRawJson(value)) {
       fold = !withinShape(value, limits.maxFieldNameChars);
     }

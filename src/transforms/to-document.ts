@@ -34,6 +34,8 @@ export function toDocument(
   event: Record<string, unknown>,
   file: ObjectKeyInfo,
   options: DocumentOptions,
+  /** What the file's earlier events did: the extra top-level names kept so far. */
+  fileState?: { readonly extraKeys: Set<string> },
 ): IndexableDocument {
   const id = documentIdFor(event);
   const route = routeEvent(event, file, options);
@@ -43,7 +45,7 @@ export function toDocument(
     if (event.recipientAccountId !== file.accountId) flags.push(EventFlag.AccountMismatch);
   }
   const limits = options.keyLimits ?? DEFAULT_KEY_LIMITS;
-  if (foldHostileKeys(event, setOf(options.flattenKeys), limits).length > 0) {
+  if (foldHostileKeys(event, setOf(options.flattenKeys), limits, fileState?.extraKeys).length > 0) {
     flags.push(EventFlag.FoldedKeys);
   }
   flattenFields(event, options.flattenKeys, limits.maxFieldNameChars);

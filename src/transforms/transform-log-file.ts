@@ -41,10 +41,12 @@ export interface TransformStats {
   exactNumberRecords: number;
   /** Documents carrying each flag (see event-flags.ts), and the record number of the first one. */
   readonly flagged: Map<EventFlag, { count: number; firstRecord: number }>;
+  /** Top-level names CloudTrail does not define that the file's events kept as fields (MAX_EXTRA_TOP_LEVEL_KEYS). */
+  readonly extraKeys: Set<string>;
 }
 
 export function newTransformStats(): TransformStats {
-  return { documents: 0, exactNumberRecords: 0, flagged: new Map() };
+  return { documents: 0, exactNumberRecords: 0, flagged: new Map(), extraKeys: new Set() };
 }
 
 /**
@@ -109,7 +111,8 @@ export function hostileContentOf(stats: TransformStats): { failure: EventFlag; r
     ([flag, seen]) =>
       `${seen.count} of ${stats.documents} events had ${FLAG_SENTENCES[flag]} (first: record ${seen.firstRecord})`,
   );
-  return { failure: found[0]![0], reason: `hostile content: ${parts.join('; ')}` };
+  const failure = found[0]![0];
+  return { failure, reason: `${failure}: hostile content: ${parts.join('; ')}` };
 }
 
 /** The flag counts of a file, for its summary line and metrics; undefined when no event was flagged. */
@@ -157,7 +160,7 @@ function transformRecord(
     });
   }
   try {
-    return toDocument(event as Record<string, unknown>, file.keyInfo, options);
+    return toDocument(event as Record<string, unknown>, file.keyInfo, options, stats);
   } catch (error) {
     // Not expected for any JSON object; kept a file error so one odd record cannot stop a process.
     throw new LogFileError(

@@ -23,9 +23,8 @@ export interface HostileCase {
   /** Short name: the row of test/faults/README.md. */
   readonly kind: string;
   readonly description: string;
-  /** Objects to upload; their S3 notifications announce them, unless `announce` is false. */
+  /** Objects to upload; their S3 notifications announce them. */
   readonly objects: readonly HostileObject[];
-  readonly announce?: boolean;
   /** Message bodies sent as they are (after the uploads); `{bucket}` is replaced by the bucket. */
   readonly messages?: readonly string[];
   /** Upload only once the previous cases are done (the cross-file case needs its victim indexed first). */
@@ -249,19 +248,20 @@ export function hostileCorpus(scale: HostileScale = 'ci'): HostileCase[] {
         "5 events indexed from one account's file, then a file under another account's prefix bringing 3 of their eventIDs with other content",
       objects: [{ key: objectKey('100000000007', `${p}victim`), body: gz(records(victim)) }],
       eventIdPrefix: p,
+      // The victim's 5, and the forger's one new event; the 3 forged ones are not written.
       indexedEvents: 6,
-      deadLetters: 1,
-      reason: 'id-conflict',
+      deadLetters: 0,
       months: ['2024-06'],
     });
     cases.push({
-      kind: 'cross-file overwrite (the forger)',
-      description: '',
+      kind: 'cross-file overwrite: the forger',
+      description: "the forger's file: 3 taken eventIDs with other content, 1 new event, 1 unchanged copy",
       objects: [{ key: objectKey('100000000008', `${p}forger`), body: gz(records(forged)) }],
       after: 'cross-file overwrite',
       eventIdPrefix: `${p}forger-none-`,
       indexedEvents: 0,
-      deadLetters: 0,
+      deadLetters: 1,
+      reason: 'id-conflict',
       months: ['2024-06'],
     });
   }
@@ -273,7 +273,6 @@ export function hostileCorpus(scale: HostileScale = 'ci'): HostileCase[] {
       kind: 'one message, 2,000 mentions',
       description: 'a CloudTrail SNS body naming the same key 2,000 times, and one naming 101 distinct keys',
       objects: [{ key, body: gz(records(events)) }],
-      announce: false,
       messages: [
         JSON.stringify({ s3Bucket: '{bucket}', s3ObjectKey: Array.from({ length: 2000 }, () => key) }),
         JSON.stringify({
@@ -404,7 +403,8 @@ export function hostileCorpus(scale: HostileScale = 'ci'): HostileCase[] {
       description: 'a 20 MB record after a normal one',
       objects: [{ key: objectKey('100000000016', p), body: gz(records(events)) }],
       eventIdPrefix: p,
-      indexedEvents: 1,
+      // The worker fails the file before its first batch is sent; transform has printed record 1 by then.
+      indexedEvents: 0,
       deadLetters: 1,
       reason: 'record-too-large',
       months: ['2024-06'],

@@ -65,7 +65,7 @@ describe('processLogFile on hostile content', () => {
     expect(result.failure).toBe('folded-keys');
     expect(result.events).toBe(12);
     expect(result.reason).toMatch(
-      /^hostile content: 12 of 12 events had hostile top-level keys .* \(first: record 1\)/,
+      /^folded-keys: hostile content: 12 of 12 events had hostile top-level keys .* \(first: record 1\)/,
     );
     for (const { body } of sink.bodies) {
       expect(Object.keys(JSON.parse(body))).toEqual([

@@ -55,6 +55,19 @@ describe('foldHostileKeys', () => {
     expect(JSON.parse(target.indexerFolded as string)).toEqual(hostile);
   });
 
+  it('keeps 64 distinct extra names per file, whatever the number of events', () => {
+    const kept = new Set<string>();
+    const events = Array.from({ length: 20 }, (_, i) => ({
+      eventID: `e-${i}`,
+      ...Object.fromEntries(Array.from({ length: 10 }, (_, k) => [`f${i}_${k}`, k])),
+      '@version': 1,
+    })) as Array<Record<string, unknown>>;
+    for (const event of events) foldHostileKeys(event, FLATTEN, DEFAULT_KEY_LIMITS, kept);
+    expect(kept.size).toBe(64);
+    expect(events.every((event) => '@version' in event)).toBe(true);
+    expect(events.at(-1)).toHaveProperty('indexerFolded');
+  });
+
   it('keeps 64 extra top-level keys and folds the rest', () => {
     const many = Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`extra${i}`, i]));
     const target = { eventID: 'e-1', eventName: 'X', ...many } as Record<string, unknown>;
