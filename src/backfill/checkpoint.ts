@@ -57,18 +57,22 @@ export class Checkpoint {
     return resolve(`.cloudtrail-indexer-backfill-${hash}.checkpoint`);
   }
 
+  /** Whether a previous run completed it (names recorded by this run are not kept in memory). */
   has(name: string): boolean {
     return this.#done.has(name);
   }
 
+  /** Files completed by previous runs. */
   get size(): number {
     return this.#done.size;
   }
 
-  /** Resolves once the name is written (not fsynced: a crash of the machine may lose the last few). */
+  /**
+   * Appends the name; resolves once it is written (not fsynced: a crash of the machine may lose the
+   * last few). The name is not kept in memory: a run lists each file once, so memory stays flat in
+   * the files it completes (a rerun reads them back). A name recorded twice is compacted on open.
+   */
   markDone(name: string): Promise<void> {
-    if (this.#done.has(name)) return Promise.resolve();
-    this.#done.add(name);
     this.#pending.push(`${JSON.stringify(name)}\n`);
     // Group commit: names arriving while a write is under way gather and go out together in the next.
     if (!this.#next) {

@@ -97,7 +97,8 @@ describe('enqueueBackfill', () => {
     expect(batches.every((size) => size <= 10)).toBe(true);
     expect(batches.reduce((a, b) => a + b, 0)).toBe(95);
     expect(maxQueue).toBeLessThanOrEqual(30 + 10);
-    expect(checkpoint.size).toBe(95);
+    await checkpoint.close();
+    expect((await Checkpoint.open(join(dir, 'ckpt'))).size).toBe(95);
   });
 
   it('retries entries SQS refused for its own reasons, and lists those it refused for theirs', async () => {

@@ -1,0 +1,216 @@
+/**
+ * Backfill at organization scale (issue 18): is memory flat in the number of selected files, and
+ * how long does listing take? A benchmark, never a test.
+ *
+ *   set -a; . .stack/env; set +a          # an OpenSearch and a LocalStack (npm run stack:up)
+ *   node bench/backfill-scale.ts [--local 10000,1000000] [--s3 200000]
+ *
+ * - Local: folders of N CloudTrail-named files (bench/workload/scale-N/, git-ignored, generated once
+ *   and reused), each holding `{"Records":[]}`: the files carry no events, so what is measured is
+ *   what grows with the number of files (listing, work queue, checkpoint, progress), not the
+ *   per-event memory the ingest benchmark measures. `backfill --local` runs as its own process under
+ *   GNU time (peak RSS), with a fresh checkpoint.
+ * - S3: a LocalStack bucket of N objects (uploaded once per run, deleted at the end), listed by
+ *   `backfill --dry-run --s3` (one listing, nothing held): wall time per 100,000 objects, peak RSS.
+ *
+ * Results go into RESULTS.md, section `backfill-scale`.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import {
+  CreateBucketCommand,
+  DeleteBucketCommand,
+  DeleteObjectsCommand,
+  PutObjectCommand,
+  paginateListObjectsV2,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import pLimit from 'p-limit';
+import { cliEntry, NODE } from './cli-process.ts';
+import { writeSection } from './results-section.ts';
+
+const ROOT = new URL('..', import.meta.url).pathname;
+const arg = (name: string, fallback: string): string => {
+  const at = process.argv.indexOf(`--${name}`);
+  return at > 0 ? (process.argv[at + 1] ?? fallback) : fallback;
+};
+const localSizes = arg('local', '10000,1000000').split(',').filter(Boolean).map(Number);
+const s3Objects = Number(arg('s3', '200000'));
+const env = (name: string): string => {
+  const value = process.env[name];
+  if (!value)
+    throw new Error(`${name} is not set: load the stack's environment first (set -a; . .stack/env; set +a)`);
+  return value;
+};
+
+/** File n of a selection: 1,000 per day folder, spread over 10 accounts and 4 regions. */
+function keyOf(n: number): string {
+  const folder = Math.floor(n / 1000);
+  const account = String(100000000000 + (folder % 10));
+  const region = ['us-east-1', 'us-west-2', 'eu-west-1', 'ap-southeast-2'][
+    Math.floor(folder / 10) % 4
+  ] as string;
+  const date = new Date(Date.UTC(2024, 0, 1) + Math.floor(folder / 40) * 86_400_000);
+  const [yyyy, mm, dd] = date.toISOString().slice(0, 10).split('-') as [string, string, string];
+  const id = n.toString(36).padStart(16, '0');
+  return `AWSLogs/${account}/CloudTrail/${region}/${yyyy}/${mm}/${dd}/${account}_CloudTrail_${region}_${yyyy}${mm}${dd}T0000Z_${id}.json.gz`;
+}
+const BODY = gzipSync('{"Records":[]}');
+
+function generateLocal(files: number): string {
+  const folder = join(ROOT, `bench/workload/scale-${files}`);
+  const manifest = join(folder, 'MANIFEST');
+  if (existsSync(manifest) && readFileSync(manifest, 'utf8') === String(files)) return folder;
+  rmSync(folder, { recursive: true, force: true });
+  const started = Date.now();
+  let lastDir = '';
+  for (let n = 0; n < files; n++) {
+    const path = join(folder, keyOf(n));
+    const dir = path.slice(0, path.lastIndexOf('/'));
+    if (dir !== lastDir) {
+      mkdirSync(dir, { recursive: true });
+      lastDir = dir;
+    }
+    writeFileSync(path, BODY);
+  }
+  writeFileSync(manifest, String(files));
+  console.log(`generated ${files} files in ${((Date.now() - started) / 1000).toFixed(0)} s: ${folder}`);
+  return folder;
+}
+
+interface Run {
+  readonly wallSeconds: number;
+  readonly maxRssMb: number;
+  readonly stdout: string;
+}
+
+/** The CLI under GNU time: wall time as this process sees it, the kernel's peak RSS. */
+async function timed(args: readonly string[], extraEnv: Record<string, string>): Promise<Run> {
+  const scratch = mkdtempSync(join(tmpdir(), 'cti-bench-scale-'));
+  try {
+    const child = spawn('/usr/bin/time', ['-v', NODE, cliEntry('src'), ...args], {
+      cwd: scratch,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'warn', ...extraEnv },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const started = process.hrtime.bigint();
+    const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+    if (status !== 0)
+      throw new Error(`${args.join(' ')} failed (exit ${status}):\n${stdout}\n${stderr.slice(-3000)}`);
+    const maxRssKb = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(stderr)?.[1]);
+    return { wallSeconds, maxRssMb: maxRssKb / 1024, stdout };
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+const stackEnv = (): Record<string, string> => ({
+  OPENSEARCH_URL: env('OPENSEARCH_URL'),
+  AWS_ENDPOINT_URL: env('AWS_ENDPOINT_URL'),
+  AWS_REGION: env('AWS_REGION'),
+  AWS_ACCESS_KEY_ID: env('AWS_ACCESS_KEY_ID'),
+  AWS_SECRET_ACCESS_KEY: env('AWS_SECRET_ACCESS_KEY'),
+});
+
+async function localRuns(): Promise<string[]> {
+  const rows: string[] = [];
+  for (const files of localSizes) {
+    const folder = generateLocal(files);
+    const checkpoint = join(mkdtempSync(join(tmpdir(), 'cti-bench-ckpt-')), 'checkpoint');
+    const run = await timed(['backfill', '--local', folder, '--checkpoint', checkpoint], {
+      ...stackEnv(),
+      INDEX_PREFIX: 'bench-scale',
+    });
+    const summary = /backfill done: .*/.exec(run.stdout)?.[0] ?? run.stdout.slice(0, 200);
+    const checkpointMb = readFileSync(checkpoint).length / 1e6;
+    rmSync(join(checkpoint, '..'), { recursive: true, force: true });
+    console.log(
+      `local ${files}: ${run.wallSeconds.toFixed(0)} s, peak RSS ${run.maxRssMb.toFixed(1)} MB; ${summary}`,
+    );
+    rows.push(
+      `| backfill --local | ${files.toLocaleString('en-US')} | ${run.wallSeconds.toFixed(0)} s (${Math.round(files / run.wallSeconds)} files/s) | **${run.maxRssMb.toFixed(1)} MB** | checkpoint ${checkpointMb.toFixed(1)} MB; ${summary.replace(/\|/g, '/')} |`,
+    );
+  }
+  return rows;
+}
+
+async function s3Runs(): Promise<string[]> {
+  if (!(s3Objects > 0)) return [];
+  const s3 = new S3Client({
+    endpoint: env('AWS_ENDPOINT_URL'),
+    region: env('AWS_REGION'),
+    forcePathStyle: true,
+  });
+  const bucket = `bench-scale-${Date.now()}`;
+  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  try {
+    const limit = pLimit(32);
+    const started = Date.now();
+    await Promise.all(
+      Array.from({ length: s3Objects }, (_, n) =>
+        limit(() => s3.send(new PutObjectCommand({ Bucket: bucket, Key: keyOf(n), Body: BODY }))),
+      ),
+    );
+    console.log(`uploaded ${s3Objects} objects in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    const run = await timed(['backfill', '--s3', `s3://${bucket}`, '--dry-run'], stackEnv());
+    const listed = Number(/Would load (\d+) files/.exec(run.stdout)?.[1]);
+    if (listed !== s3Objects)
+      throw new Error(`dry run listed ${listed} of ${s3Objects} objects:\n${run.stdout.slice(0, 500)}`);
+    const per100k = run.wallSeconds / (s3Objects / 100_000);
+    console.log(
+      `s3 ${s3Objects}: ${run.wallSeconds.toFixed(1)} s (${per100k.toFixed(1)} s per 100k), peak RSS ${run.maxRssMb.toFixed(1)} MB`,
+    );
+    return [
+      `| backfill --s3 --dry-run (LocalStack S3, one listing, --list-concurrency 8) | ${s3Objects.toLocaleString('en-US')} | ${run.wallSeconds.toFixed(1)} s: **${per100k.toFixed(1)} s per 100,000 objects** | ${run.maxRssMb.toFixed(1)} MB | whole process (start-up included) |`,
+    ];
+  } finally {
+    for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket })) {
+      const keys = (page.Contents ?? []).map((object) => ({ Key: object.Key as string }));
+      if (keys.length > 0)
+        await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys } }));
+    }
+    await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
+    s3.destroy();
+  }
+}
+
+const startedAt = new Date();
+const loadBefore = loadavg()
+  .map((n) => n.toFixed(2))
+  .join(' ');
+const rows = [...(await localRuns()), ...(await s3Runs())];
+const loadAfter = loadavg()
+  .map((n) => n.toFixed(2))
+  .join(' ');
+const command = `node bench/backfill-scale.ts --local ${localSizes.join(',')} --s3 ${s3Objects}`;
+writeSection(
+  join(ROOT, 'bench/RESULTS.md'),
+  'backfill-scale',
+  `## backfill at scale: memory over the number of files, listing time (issue 18)
+
+Measured ${startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC on ${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} cores), shared with other work (load average ${loadBefore} before, ${loadAfter} after); Node ${process.version}; \`src\` build (type stripping), no V8 flags. Command (with the stack's environment loaded: \`set -a; . .stack/env; set +a\`):
+
+\`\`\`sh
+${command}
+\`\`\`
+
+Files hold \`{"Records":[]}\`, so the figures isolate what grows with the number of files (listing, work queue, checkpoint, progress); the per-event memory is the ingest section's. Local files: 1,000 per day folder over 10 accounts and 4 regions, under \`bench/workload/scale-N/\` (git-ignored). Peak RSS from GNU time (the kernel's high-water mark) for the whole process.
+
+| run | files | time | peak RSS | notes |
+|---|---|---|---|---|
+${rows.join('\n')}
+`,
+);
+console.log(`RESULTS.md: section backfill-scale written`);
