@@ -3,7 +3,7 @@
  * how long does listing take? A benchmark, never a test.
  *
  *   set -a; . .stack/env; set +a          # an OpenSearch and a LocalStack (npm run stack:up)
- *   node bench/backfill-scale.ts [--local 10000,1000000] [--s3 200000]
+ *   node bench/backfill-scale.ts [--local 10000,1000000] [--s3 200000] [--node-flags '...']
  *
  * - Local: folders of N CloudTrail-named files (bench/workload/scale-N/, git-ignored, generated once
  *   and reused), each holding `{"Records":[]}`: the files carry no events, so what is measured is
@@ -29,7 +29,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import pLimit from 'p-limit';
-import { cliEntry, NODE } from './cli-process.ts';
+import { cliEntry, IMAGE_NODE_OPTIONS, NODE } from './cli-process.ts';
 import { writeSection } from './results-section.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
@@ -39,6 +39,8 @@ const arg = (name: string, fallback: string): string => {
 };
 const localSizes = arg('local', '10000,1000000').split(',').filter(Boolean).map(Number);
 const s3Objects = Number(arg('s3', '200000'));
+/** The Node flags the container image runs the CLI with (the Dockerfile's ENTRYPOINT), unless `--node-flags ''`. */
+const nodeFlags = arg('node-flags', IMAGE_NODE_OPTIONS).split(' ').filter(Boolean);
 const env = (name: string): string => {
   const value = process.env[name];
   if (!value)
@@ -91,7 +93,7 @@ interface Run {
 async function timed(args: readonly string[], extraEnv: Record<string, string>): Promise<Run> {
   const scratch = mkdtempSync(join(tmpdir(), 'cti-bench-scale-'));
   try {
-    const child = spawn('/usr/bin/time', ['-v', NODE, cliEntry('src'), ...args], {
+    const child = spawn('/usr/bin/time', ['-v', NODE, ...nodeFlags, cliEntry('src'), ...args], {
       cwd: scratch,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'warn', ...extraEnv },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -194,13 +196,13 @@ const rows = [...(await localRuns()), ...(await s3Runs())];
 const loadAfter = loadavg()
   .map((n) => n.toFixed(2))
   .join(' ');
-const command = `node bench/backfill-scale.ts --local ${localSizes.join(',')} --s3 ${s3Objects}`;
+const command = `node bench/backfill-scale.ts --local ${localSizes.join(',')} --s3 ${s3Objects}${nodeFlags.join(' ') === IMAGE_NODE_OPTIONS ? '' : ` --node-flags '${nodeFlags.join(' ')}'`}`;
 writeSection(
   join(ROOT, 'bench/RESULTS.md'),
   'backfill-scale',
   `## backfill at scale: memory over the number of files, listing time (issue 18)
 
-Measured ${startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC on ${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} cores), shared with other work (load average ${loadBefore} before, ${loadAfter} after); Node ${process.version}; \`src\` build (type stripping), no V8 flags. Command (with the stack's environment loaded: \`set -a; . .stack/env; set +a\`):
+Measured ${startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC on ${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} cores), shared with other work (load average ${loadBefore} before, ${loadAfter} after); Node ${process.version}; \`src\` build (type stripping) with ${nodeFlags.length > 0 ? `the image's Node flags (\`${nodeFlags.join(' ')}\`)` : 'no V8 flags'}. Command (with the stack's environment loaded: \`set -a; . .stack/env; set +a\`):
 
 \`\`\`sh
 ${command}
