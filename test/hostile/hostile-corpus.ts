@@ -428,5 +428,62 @@ export function hostileCorpus(scale: HostileScale = 'ci'): HostileCase[] {
       transform: { documents: 3 },
     });
   }
+  {
+    // Other encodings and formats: each refused with its reason, none retried.
+    const formats: Array<[string, string, Buffer, string, string]> = [
+      [
+        'invalid UTF-8 in a record',
+        'hostile-utf8-',
+        Buffer.concat([
+          Buffer.from(
+            `{"Records":[${JSON.stringify(event('hostile-utf8-0', '100000000018')).slice(0, -1)},"x":"`,
+          ),
+          Buffer.from([0xff, 0xfe, 0xc3]),
+          Buffer.from('"}]}'),
+        ]),
+        'invalid-json',
+        'record 1 is not valid UTF-8 text',
+      ],
+      [
+        'UTF-16 text',
+        'hostile-utf16-',
+        Buffer.concat([
+          Buffer.from([0xff, 0xfe]),
+          Buffer.from(records([event('hostile-utf16-0', '100000000019')]), 'utf16le'),
+        ]),
+        'invalid-json',
+        'expected a JSON object',
+      ],
+      [
+        'a JSON array of events',
+        'hostile-array-',
+        Buffer.from(JSON.stringify([event('hostile-array-0', '100000000020')])),
+        'not-cloudtrail',
+        'the JSON is an array',
+      ],
+      [
+        'a zip archive',
+        'hostile-zip-',
+        Buffer.concat([Buffer.from('PK\u0003\u0004', 'latin1'), Buffer.alloc(64, 0)]),
+        'invalid-json',
+        'expected a JSON object',
+      ],
+    ];
+    for (const [kind, p, plain, reason, error] of formats) {
+      const account = `1000000000${20 + cases.length}`;
+      cases.push({
+        kind,
+        description: kind,
+        // A zip is uploaded as it is; the rest gzipped, as CloudTrail delivers.
+        objects: [{ key: objectKey(account, p), body: kind === 'a zip archive' ? plain : gz(plain) }],
+        eventIdPrefix: p,
+        indexedEvents: 0,
+        deadLetters: 1,
+        reason,
+        months: [],
+        transform: { documents: 0, error },
+      });
+    }
+  }
   return cases;
 }
