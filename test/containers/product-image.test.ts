@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -40,7 +41,7 @@ describe('the product image, run as ECS runs it', () => {
       context: repoRoot,
       args: {},
       labels: {},
-      logFile: join(repoRoot, '.cache', 'image-build.log'),
+      logFile: join(tmpdir(), `cloudtrail-indexer-image-build-${process.pid}.log`),
     });
     console.log(`containers: built ${IMAGE} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     fixture = await createQueueFixture(stackEnv(), 'image');
