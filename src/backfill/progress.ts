@@ -44,7 +44,7 @@ export function createProgress(options: {
   if (options.tty) {
     const bar = new SingleBar({
       format:
-        'backfill |{bar}| {value}/{total} files{listing} | {failed} failed | {events} events | {rate} events/s | ETA {eta}',
+        'backfill |{bar}| {value}/{total} files{listing} | {failed} failed | {events} events | {rate} events/s | ETA {remaining}',
       hideCursor: true,
     });
     let shown = false;
@@ -56,7 +56,7 @@ export function createProgress(options: {
           events: counts.events,
           rate: rate(counts.events),
           failed: counts.failed,
-          eta: eta === undefined ? (counts.listingComplete ? '-' : 'after listing') : clock(eta),
+          remaining: eta === undefined ? (counts.listingComplete ? '-' : 'after listing') : clock(eta),
         };
         const total = Math.max(counts.listed - counts.alreadyDone, counts.done);
         if (!shown) {
