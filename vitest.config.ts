@@ -22,9 +22,22 @@ export default defineConfig({
           // Breaks things for real (stops OpenSearch, cuts LocalStack off, kills workers) on a stack of
           // its own that its global setup starts; not part of `check`, run by `npm test` and CI.
           name: 'faults',
-          include: ['test/faults/**/*.test.ts'],
+          include: ['test/faults/*.test.ts'],
           globalSetup: ['test/faults/harness/global-setup.ts'],
           testTimeout: 300_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          // The same harness with OpenSearch as a three-node cluster (harness/three-nodes.ts): three
+          // JVMs are more than the fault suite's time allows on two cores, so it runs on its own
+          // (npm run test:faults:cluster, in CI after npm test).
+          name: 'faults-cluster',
+          include: ['test/faults/cluster/*.test.ts'],
+          globalSetup: ['test/faults/harness/global-setup.ts'],
+          testTimeout: 420_000,
           hookTimeout: 300_000,
           fileParallelism: false,
         },

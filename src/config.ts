@@ -109,6 +109,8 @@ const schema = z.object({
       error: 'expected an Amazon OpenSearch Service domain name (3-28 characters: a-z, 0-9, "-")',
     })
     .optional(),
+  /** How often the worker asks DescribeDomain whether OPENSEARCH_DOMAIN_NAME is changing. */
+  DOMAIN_CHECK_SECONDS: wholeNumber(1, 3600, 'seconds').default(60),
   SHUTDOWN_GRACE_SECONDS: wholeNumber(0, 3600, 'seconds').default(90),
   /** Only objects whose key starts with this are indexed; others are acknowledged and skipped. */
   KEY_PREFIX: z.string().default(''),

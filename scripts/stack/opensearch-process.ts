@@ -87,30 +87,49 @@ function ensureServiceUser(paths: readonly string[]): void {
   run('chown', ['-R', `${SERVICE_USER}:`, ...paths]);
 }
 
-export async function startOpenSearch(options: { port: number; dataDir: string }): Promise<RunningService> {
+export interface OpenSearchProcessOptions {
+  readonly port: number;
+  readonly dataDir: string;
+  /**
+   * Node settings (`-E`) on top of the single-node defaults, e.g. path.repo, or a cluster's
+   * cluster.name, node.name, transport.port and discovery.seed_hosts (with discovery.seed_hosts the
+   * node is not started as a single-node cluster).
+   */
+  readonly settings?: Readonly<Record<string, string>>;
+  /** Folders the node writes besides its data folder (a snapshot repository shared by two clusters). */
+  readonly sharedDirs?: readonly string[];
+  /** OPENSEARCH_JAVA_OPTS for this node; default the environment's, else a 512 MB heap. */
+  readonly javaOpts?: string;
+}
+
+export async function startOpenSearch(options: OpenSearchProcessOptions): Promise<RunningService> {
   const home = ensureUnpacked();
   const javaDir = javaHome();
   const logDir = join(options.dataDir, 'logs');
   mkdirSync(logDir, { recursive: true });
+  for (const dir of options.sharedDirs ?? []) mkdirSync(dir, { recursive: true });
   const logFile = join(options.dataDir, 'opensearch.out');
-  const args = [
-    '-Ediscovery.type=single-node',
-    '-Enetwork.host=127.0.0.1',
-    `-Ehttp.port=${options.port}`,
-    '-Etransport.port=0',
-    '-Ecluster.routing.allocation.disk.threshold_enabled=false',
-    `-Epath.data=${join(options.dataDir, 'data')}`,
-    `-Epath.logs=${logDir}`,
-  ];
+  const clustered = options.settings?.['discovery.seed_hosts'] !== undefined;
+  const settings: Record<string, string> = {
+    ...(clustered ? {} : { 'discovery.type': 'single-node' }),
+    'network.host': '127.0.0.1',
+    'http.port': String(options.port),
+    'transport.port': '0',
+    'cluster.routing.allocation.disk.threshold_enabled': 'false',
+    'path.data': join(options.dataDir, 'data'),
+    'path.logs': logDir,
+    ...options.settings,
+  };
+  const args = Object.entries(settings).map(([name, value]) => `-E${name}=${value}`);
   const env = {
     ...process.env,
     OPENSEARCH_JAVA_HOME: javaDir,
-    OPENSEARCH_JAVA_OPTS: process.env.OPENSEARCH_JAVA_OPTS ?? '-Xms512m -Xmx512m',
+    OPENSEARCH_JAVA_OPTS: options.javaOpts ?? process.env.OPENSEARCH_JAVA_OPTS ?? '-Xms512m -Xmx512m',
   };
   const binary = join(home, 'bin', 'opensearch');
   let pid: number;
   if (isRoot()) {
-    ensureServiceUser([home, options.dataDir]);
+    ensureServiceUser([home, options.dataDir, ...(options.sharedDirs ?? [])]);
     pid = spawnService('runuser', ['-u', SERVICE_USER, '--', binary, ...args], { env, logFile });
   } else {
     pid = spawnService(binary, args, { env, logFile });

@@ -114,6 +114,7 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<n
     ? createDomainWatch({
         client: createOpenSearchServiceClient(),
         domainName: config.OPENSEARCH_DOMAIN_NAME,
+        intervalMs: config.DOMAIN_CHECK_SECONDS * 1000,
         logger,
         onChange: (changing, detail) =>
           changing ? gate.hold(PauseReason.DomainChange, detail) : gate.release(PauseReason.DomainChange),

@@ -61,6 +61,42 @@ const MAPPING_TYPES = new Set([
   'max_bytes_length_exceeded_exception',
 ]);
 
+/**
+ * A shard or node of a multi-node cluster that is moving or gone for a moment: a node left (killed,
+ * restarted, partitioned), a replica is being promoted, a primary is relocating. OpenSearch retries
+ * most of these inside the write itself (until its 1-minute timeout), but hands some back, and not
+ * always with a 5xx: `shard_not_found_exception` is a 404 (the shard left the node the coordinating
+ * node asked), the `illegal_index_shard_state_exception` family (a shard closed, not started, no
+ * longer in primary mode after a relocation handed it off) has been 404 or 500 across versions.
+ * Each is a state of the cluster, never of the document: the same write succeeds once the shard has
+ * settled, so it is retried whatever the status.
+ */
+const SHARD_MOVING_TYPES = new Set([
+  'unavailable_shards_exception',
+  'no_shard_available_action_exception',
+  'shard_not_found_exception',
+  'illegal_index_shard_state_exception',
+  'index_shard_closed_exception',
+  'index_shard_not_started_exception',
+  'index_shard_not_recovering_exception',
+  'index_shard_relocated_exception',
+  'shard_not_in_primary_mode_exception',
+  'primary_missing_action_failure',
+  'retry_on_primary_exception',
+  'retry_on_replica_exception',
+  'node_closed_exception',
+  'node_disconnected_exception',
+  'node_not_connected_exception',
+  'connect_transport_exception',
+  'send_request_transport_exception',
+  'receive_timeout_transport_exception',
+  'cluster_manager_not_discovered_exception',
+  'master_not_discovered_exception',
+  'not_cluster_manager_exception',
+  'not_master_exception',
+  'process_cluster_event_timeout_exception',
+]);
+
 /** Limits of the mapping as a whole: no single field is to blame. */
 const STRUCTURE_LIMIT =
   /Limit of total fields|Limit of mapping depth|depth of the field has exceeded|Limit of nested/i;
@@ -110,7 +146,7 @@ export function classifyItemFailure(status: number, error: OpenSearchErrorCause 
   // A read-only index (disk flood stage, index.blocks.write) comes as 403 or 429: it is one condition.
   if (types.includes('cluster_block_exception')) return { action: 'retry', kind: 'blocked', reason };
   if (status === 429 || has(THROTTLING_TYPES)) return { action: 'retry', kind: 'throttled', reason };
-  if (status >= 500) return { action: 'retry', kind: 'unavailable', reason };
+  if (status >= 500 || has(SHARD_MOVING_TYPES)) return { action: 'retry', kind: 'unavailable', reason };
   if (types.includes('index_not_found_exception')) return { action: 'retry', kind: 'missing-index', reason };
   if (status === 413) return { action: 'reject', kind: 'too-large', reason };
   if (types.includes('version_conflict_engine_exception'))
@@ -153,7 +189,9 @@ export function classifyRequestFailure(error: unknown): FailureClass {
   }
   if (status === 413) return { action: 'split', kind: 'too-large', reason };
   if (status === 429) return { action: 'retry', kind: 'throttled', reason };
-  if (status >= 500) return { action: 'retry', kind: 'unavailable', reason };
+  const shardMoving =
+    typeof cause === 'object' && causeTypes(cause).some((type) => SHARD_MOVING_TYPES.has(type));
+  if (status >= 500 || shardMoving) return { action: 'retry', kind: 'unavailable', reason };
   if (status === 401 || status === 403) return { action: 'reject', kind: 'refused', reason };
   return { action: 'reject', kind: 'invalid', reason };
 }

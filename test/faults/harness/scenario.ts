@@ -26,6 +26,8 @@ export const SHORT_SETTINGS: Readonly<Record<string, string>> = {
 export interface Verdict extends FaultResult {
   /** Expected eventIDs that are not in OpenSearch, and indexed ones nobody uploaded (first few of each). */
   readonly missing: readonly string[];
+  /** How many expected eventIDs are not in OpenSearch. */
+  readonly missingCount: number;
   readonly unexpected: readonly string[];
 }
 
@@ -42,16 +44,33 @@ export interface Scenario {
   readonly expectedIds: ReadonlySet<string>;
   /** The worker as its own process, with the short settings and the fixture's queue; waits until it runs. */
   startWorker(extra?: Record<string, string>): Promise<CliProcess>;
-  /** Waits until every expected event is searchable and the queue is empty (or the time is up). */
-  waitForIngestion(timeoutMs: number): Promise<void>;
-  /** Compares what is indexed with what was uploaded, records the table row, keeps the workers' logs. */
-  verify(dlqExpected: number): Promise<Verdict>;
+  /**
+   * Waits until every expected event is searchable and the queue is empty (or the time is up). With
+   * `lossExpected`, until the queue is empty: every file was handled, and the count will not rise.
+   */
+  waitForIngestion(timeoutMs: number, options?: { lossExpected?: boolean }): Promise<void>;
+  /**
+   * Compares what is indexed with what was uploaded, records the table row, keeps the workers' logs.
+   * With `lossExpected` (a fault the product cannot survive without a setting, shown for contrast)
+   * the row is ok when events are missing and nothing else is wrong.
+   */
+  verify(dlqExpected: number, options?: { lossExpected?: boolean }): Promise<Verdict>;
   /** Stops the workers (SIGTERM) and removes the bucket, queues and indexes. */
   cleanup(): Promise<void>;
 }
 
-export async function createScenario(name: string, fault: string): Promise<Scenario> {
+export interface ScenarioOptions {
+  /** The OpenSearch endpoint the worker writes to and the verdict reads (default the suite's node). */
+  readonly openSearchUrl?: string;
+}
+
+export async function createScenario(
+  name: string,
+  fault: string,
+  options: ScenarioOptions = {},
+): Promise<Scenario> {
   const stack = faultStack();
+  const openSearchUrl = options.openSearchUrl ?? stack.env.OPENSEARCH_URL;
   const creating = Date.now();
   const fixture = await createQueueFixture(stack.env, name);
   console.log(`faults: ${name}: bucket, queue and DLQ created in ${Date.now() - creating} ms`);
@@ -89,16 +108,20 @@ export async function createScenario(name: string, fault: string): Promise<Scena
       files += 1;
     },
     async startWorker(extra = {}) {
-      const worker = startCli(['worker'], fixture.workerEnv({ ...SHORT_SETTINGS, ...extra }));
+      const worker = startCli(
+        ['worker'],
+        fixture.workerEnv({ ...SHORT_SETTINGS, OPENSEARCH_URL: openSearchUrl, ...extra }),
+      );
       workers.push(worker);
       await worker.waitForLog((line) => line.msg === 'worker started', 120_000);
       return worker;
     },
-    async waitForIngestion(timeoutMs) {
+    async waitForIngestion(timeoutMs, waitOptions = {}) {
       const deadline = Date.now() + timeoutMs;
       while (Date.now() < deadline) {
-        const count = await countDocuments(stack.env.OPENSEARCH_URL, pattern).catch(() => 0);
-        if (count >= expectedIds.size && (await queueDepth(fixture.queueUrl)) === 0) {
+        const count = await countDocuments(openSearchUrl, pattern).catch(() => 0);
+        const enough = waitOptions.lossExpected === true || count >= expectedIds.size;
+        if (enough && (await queueDepth(fixture.queueUrl)) === 0) {
           // A message deleted last may have had company; look once more after a moment.
           await new Promise((resolve) => setTimeout(resolve, 2_000));
           if ((await queueDepth(fixture.queueUrl)) === 0) return;
@@ -106,8 +129,8 @@ export async function createScenario(name: string, fault: string): Promise<Scena
         await new Promise((resolve) => setTimeout(resolve, 1_000));
       }
     },
-    async verify(dlqExpected) {
-      const ids = await indexedEventIds(stack.env.OPENSEARCH_URL, pattern);
+    async verify(dlqExpected, verifyOptions = {}) {
+      const ids = await indexedEventIds(openSearchUrl, pattern);
       const distinct = new Set(ids);
       const missing = [...expectedIds].filter((id) => !distinct.has(id));
       const unexpected = [...distinct].filter((id) => !expectedIds.has(id));
@@ -123,14 +146,15 @@ export async function createScenario(name: string, fault: string): Promise<Scena
         dlqExpected,
         seconds: Math.round((Date.now() - started) / 1000),
         ok:
-          missing.length === 0 &&
+          (verifyOptions.lossExpected ? missing.length > 0 : missing.length === 0) &&
           unexpected.length === 0 &&
           duplicates === 0 &&
           messagesInDlq === dlqExpected,
         missing: missing.slice(0, 5),
+        missingCount: missing.length,
         unexpected: unexpected.slice(0, 5),
       };
-      const { missing: _m, unexpected: _u, ...row } = verdict;
+      const { missing: _m, missingCount: _c, unexpected: _u, ...row } = verdict;
       recordResult(stack.runDir, row);
       for (const [n, worker] of workers.entries()) {
         writeFileSync(join(stack.runDir, 'logs', `${name}-worker-${n + 1}.log`), worker.output());
@@ -153,6 +177,7 @@ export async function createScenario(name: string, fault: string): Promise<Scena
 export function cleanOutcome(verdict: Verdict): Record<string, unknown> {
   return {
     missing: [],
+    missingCount: 0,
     unexpected: [],
     duplicates: 0,
     eventsIndexed: verdict.eventsExpected,

@@ -7,6 +7,9 @@ import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
  * (a refused connection would fail fast and prove much less). Restoring lets new connections pass
  * again, but the stalled ones stay dead without a word, as after a NAT gateway or firewall lost
  * their state: only a client that gives up on a silent connection recovers.
+ *
+ * It can also be the stable endpoint of a blue/green deployment: `switchTo` sends new connections
+ * to another target and closes the open ones, as the old cluster does when it is taken away.
  */
 export interface TcpProxy {
   readonly url: string;
@@ -14,6 +17,8 @@ export interface TcpProxy {
   readonly stats: { connections: number; stalled: number };
   cut(): void;
   restore(): void;
+  /** New connections go to `target` from now on; open ones are closed (the client reconnects). */
+  switchTo(target: string): void;
   close(): Promise<void>;
 }
 
@@ -23,7 +28,7 @@ interface Pair {
 }
 
 export async function startTcpProxy(target: string): Promise<TcpProxy> {
-  const { hostname, port } = new URL(target);
+  let upstreamAddress = new URL(target);
   const pairs = new Set<Pair>();
   const stalled = new Set<Pair>();
   const stats = { connections: 0, stalled: 0 };
@@ -57,7 +62,7 @@ export async function startTcpProxy(target: string): Promise<TcpProxy> {
       stall(pair);
       return;
     }
-    const upstream = connect({ host: hostname, port: Number(port) });
+    const upstream = connect({ host: upstreamAddress.hostname, port: Number(upstreamAddress.port) });
     pair.upstream = upstream;
     upstream.on('error', () => drop(pair));
     upstream.on('close', () => {
@@ -78,6 +83,10 @@ export async function startTcpProxy(target: string): Promise<TcpProxy> {
     },
     restore(): void {
       isCut = false;
+    },
+    switchTo(next: string): void {
+      upstreamAddress = new URL(next);
+      for (const pair of [...pairs]) drop(pair);
     },
     async close(): Promise<void> {
       for (const pair of [...pairs]) drop(pair);

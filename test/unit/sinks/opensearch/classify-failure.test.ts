@@ -20,6 +20,42 @@ describe.each([
   [429, cause('circuit_breaking_exception', '[parent] Data too large'), 'retry', 'throttled'],
   [503, cause('unavailable_shards_exception', '[x][0] primary shard is not active'), 'retry', 'unavailable'],
   [500, cause('null_pointer_exception', 'oops'), 'retry', 'unavailable'],
+  // A node of a three-node cluster killed mid-ingest, or a primary relocating: states of the cluster.
+  [
+    503,
+    cause('no_shard_available_action_exception', '[node-3][127.0.0.1:9302] ... no shard available'),
+    'retry',
+    'unavailable',
+  ],
+  [404, cause('shard_not_found_exception', 'no such shard'), 'retry', 'unavailable'],
+  [
+    404,
+    cause('illegal_index_shard_state_exception', 'CurrentState[CLOSED] operation only allowed when started'),
+    'retry',
+    'unavailable',
+  ],
+  [
+    400,
+    cause('shard_not_in_primary_mode_exception', 'CurrentState[STARTED] shard is not in primary mode'),
+    'retry',
+    'unavailable',
+  ],
+  [
+    500,
+    cause('node_not_connected_exception', '[node-3][127.0.0.1:9302] Node not connected'),
+    'retry',
+    'unavailable',
+  ],
+  [
+    400,
+    cause(
+      'remote_transport_exception',
+      '[node-2][127.0.0.1:9301][indices:data/write/bulk[s]]',
+      cause('retry_on_primary_exception', 'shard is not in primary mode'),
+    ),
+    'retry',
+    'unavailable',
+  ],
   [
     403,
     cause('cluster_block_exception', 'index [x] blocked by: [FORBIDDEN/8/index write (api)];'),
@@ -123,6 +159,21 @@ describe.each([
     'unavailable',
   ],
   ['a 504', responseError(504, ''), 'retry', 'unavailable'],
+  [
+    'a node-level 503 while the cluster elects a manager',
+    responseError(503, {
+      error: cause('cluster_manager_not_discovered_exception', 'no cluster manager'),
+      status: 503,
+    }),
+    'retry',
+    'unavailable',
+  ],
+  [
+    'a 404 for a shard that moved off the node',
+    responseError(404, { error: cause('shard_not_found_exception', 'no such shard'), status: 404 }),
+    'retry',
+    'unavailable',
+  ],
   [
     'a cluster block on the whole request',
     responseError(403, {
