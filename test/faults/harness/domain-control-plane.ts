@@ -2,10 +2,10 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 
 /**
- * STAND-IN for the Amazon OpenSearch Service control plane: no emulator here implements it
- * (LocalStack's OpenSearch API needs its Pro image), so this small HTTP server answers the one call
- * the worker makes, `DescribeDomain` (`GET /2021-01-01/opensearch/domain/{DomainName}`, REST-JSON),
- * with the fields of `DomainStatus` the AWS SDK reads and the domain watch looks at. The worker
+ * STAND-IN for the Amazon OpenSearch Service control plane: no emulator here plays out a
+ * domain change (a blue/green deployment with its processing flags), so this small HTTP server
+ * answers the one call the worker makes, `DescribeDomain`
+ * (`GET /2021-01-01/opensearch/domain/{DomainName}`, REST-JSON), with the fields of `DomainStatus` the AWS SDK reads and the domain watch looks at. The worker
  * reaches it through the SDK's service-specific endpoint variable, AWS_ENDPOINT_URL_OPENSEARCH, so
  * S3, SQS and SSM still go to LocalStack. It does not check signatures. Any other path is a 404 in
  * the service's error shape.

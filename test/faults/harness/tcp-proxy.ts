@@ -9,7 +9,10 @@ import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
  * their state: only a client that gives up on a silent connection recovers.
  *
  * It can also be the stable endpoint of a blue/green deployment: `switchTo` sends new connections
- * to another target and closes the open ones, as the old cluster does when it is taken away.
+ * to another target and closes the open ones, as the old cluster does when it is taken away. And,
+ * given several targets, the load balancer in front of a cluster's nodes (as a domain endpoint is):
+ * each new connection goes to the next target, skipping one that refuses it, and a connection to a
+ * node that dies is reset, as the node's own connections are.
  */
 export interface TcpProxy {
   readonly url: string;
@@ -27,8 +30,9 @@ interface Pair {
   upstream?: Socket;
 }
 
-export async function startTcpProxy(target: string): Promise<TcpProxy> {
-  let upstreamAddress = new URL(target);
+export async function startTcpProxy(target: string | readonly string[]): Promise<TcpProxy> {
+  let targets = (typeof target === 'string' ? [target] : target).map((url) => new URL(url));
+  let cursor = 0;
   const pairs = new Set<Pair>();
   const stalled = new Set<Pair>();
   const stats = { connections: 0, stalled: 0 };
@@ -62,15 +66,32 @@ export async function startTcpProxy(target: string): Promise<TcpProxy> {
       stall(pair);
       return;
     }
-    const upstream = connect({ host: upstreamAddress.hostname, port: Number(upstreamAddress.port) });
-    pair.upstream = upstream;
-    upstream.on('error', () => drop(pair));
-    upstream.on('close', () => {
-      if (!stalled.has(pair)) drop(pair);
-    });
-    client.pipe(upstream);
-    upstream.pipe(client);
+    openUpstream(pair, 0);
   });
+
+  /** Connects to the next target; one that refuses the connection is skipped, up to all of them once. */
+  function openUpstream(pair: Pair, attempt: number): void {
+    const address = targets[cursor++ % targets.length] as URL;
+    const upstream = connect({ host: address.hostname, port: Number(address.port) });
+    let connected = false;
+    pair.upstream = upstream;
+    upstream.on('connect', () => {
+      connected = true;
+      if (stalled.has(pair) || !pairs.has(pair)) return;
+      pair.client.pipe(upstream);
+      upstream.pipe(pair.client);
+    });
+    upstream.on('error', () => {
+      if (!connected && attempt + 1 < targets.length && pairs.has(pair) && !stalled.has(pair)) {
+        openUpstream(pair, attempt + 1);
+      } else if (pair.upstream === upstream) {
+        drop(pair);
+      }
+    });
+    upstream.on('close', () => {
+      if (pair.upstream === upstream && connected && !stalled.has(pair)) drop(pair);
+    });
+  }
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address() as AddressInfo;
@@ -85,7 +106,7 @@ export async function startTcpProxy(target: string): Promise<TcpProxy> {
       isCut = false;
     },
     switchTo(next: string): void {
-      upstreamAddress = new URL(next);
+      targets = [new URL(next)];
       for (const pair of [...pairs]) drop(pair);
     },
     async close(): Promise<void> {
