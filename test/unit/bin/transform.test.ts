@@ -169,7 +169,8 @@ describe('runTransform (the transform command)', () => {
   });
 });
 
-describe('cloudtrail-indexer transform (the CLI)', () => {
+// Each test starts Node; on a loaded machine that alone can pass the 5 s default.
+describe('cloudtrail-indexer transform (the CLI)', { timeout: 60_000 }, () => {
   const cli = (...args: string[]) =>
     spawnSync(process.execPath, [CLI, 'transform', ...args], {
       encoding: 'utf8',
