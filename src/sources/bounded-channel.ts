@@ -47,8 +47,10 @@ export class BoundedChannel<T> implements AsyncIterable<T> {
       for (;;) {
         if (this.#head < this.#items.length) {
           const item = this.#items[this.#head] as T;
+          // Release the slot at once: a taken page must not stay reachable until the next compaction.
+          (this.#items as Array<T | undefined>)[this.#head] = undefined;
           this.#head++;
-          if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
+          if (this.#head >= 64 && this.#head * 2 > this.#items.length) {
             this.#items = this.#items.slice(this.#head);
             this.#head = 0;
           }

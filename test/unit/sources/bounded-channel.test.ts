@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { BoundedChannel } from '../../../src/sources/bounded-channel.ts';
 
@@ -44,5 +46,28 @@ describe('BoundedChannel', () => {
     await waiting;
     expect(await channel.push(3)).toBe(false);
     expect(channel.cancelled).toBe(true);
+  });
+
+  it('keeps no item reachable once it is taken (memory stays flat over a long listing)', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const channel = new BoundedChannel<{ page: number }>(4);
+    const taken: Array<WeakRef<{ page: number }>> = [];
+    const producer = (async () => {
+      for (let page = 0; page < 200; page++) await channel.push({ page });
+      channel.close();
+    })();
+    let last: { page: number } | undefined;
+    for await (const item of channel) {
+      if (item.page < 20) taken.push(new WeakRef(item));
+      if (item.page === 30) {
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        gc();
+        expect(taken.filter((ref) => ref.deref() !== undefined)).toHaveLength(0);
+      }
+      last = item;
+    }
+    await producer;
+    expect(last?.page).toBe(199);
   });
 });
