@@ -3,7 +3,8 @@
  * how long does listing take? A benchmark, never a test.
  *
  *   set -a; . .stack/env; set +a          # an OpenSearch and a LocalStack (npm run stack:up)
- *   node bench/backfill-scale.ts [--local 10000,1000000] [--s3 200000] [--node-flags '...']
+ *   node bench/backfill-scale.ts [--local 10000,1000000] [--s3 10000,200000] [--node-flags '...']
+ *   (--local '' runs S3 sizes only, into a section of their own)
  *
  * - Local: folders of N CloudTrail-named files (bench/workload/scale-N/, git-ignored, generated once
  *   and reused), each holding `{"Records":[]}`: the files carry no events, so what is measured is
@@ -38,7 +39,7 @@ const arg = (name: string, fallback: string): string => {
   return at > 0 ? (process.argv[at + 1] ?? fallback) : fallback;
 };
 const localSizes = arg('local', '10000,1000000').split(',').filter(Boolean).map(Number);
-const s3Objects = Number(arg('s3', '200000'));
+const s3Sizes = arg('s3', '200000').split(',').filter(Boolean).map(Number);
 /** The Node flags the container image runs the CLI with (the Dockerfile's ENTRYPOINT), unless `--node-flags ''`. */
 const nodeFlags = arg('node-flags', IMAGE_NODE_OPTIONS).split(' ').filter(Boolean);
 const env = (name: string): string => {
@@ -149,7 +150,12 @@ async function localRuns(): Promise<string[]> {
 }
 
 async function s3Runs(): Promise<string[]> {
-  if (!(s3Objects > 0)) return [];
+  const rows: string[] = [];
+  for (const objects of s3Sizes) rows.push(await s3Run(objects));
+  return rows;
+}
+
+async function s3Run(s3Objects: number): Promise<string> {
   const s3 = new S3Client({
     endpoint: env('AWS_ENDPOINT_URL'),
     region: env('AWS_REGION'),
@@ -174,9 +180,7 @@ async function s3Runs(): Promise<string[]> {
     console.log(
       `s3 ${s3Objects}: ${run.wallSeconds.toFixed(1)} s (${per100k.toFixed(1)} s per 100k), peak RSS ${run.maxRssMb.toFixed(1)} MB`,
     );
-    return [
-      `| backfill --s3 --dry-run (LocalStack S3, one listing, --list-concurrency 8) | ${s3Objects.toLocaleString('en-US')} | ${run.wallSeconds.toFixed(1)} s: **${per100k.toFixed(1)} s per 100,000 objects** | ${run.maxRssMb.toFixed(1)} MB | whole process (start-up included) |`,
-    ];
+    return `| backfill --s3 --dry-run (LocalStack S3, one listing, --list-concurrency 8) | ${s3Objects.toLocaleString('en-US')} | ${run.wallSeconds.toFixed(1)} s: **${per100k.toFixed(1)} s per 100,000 objects** | **${run.maxRssMb.toFixed(1)} MB** | whole process (start-up included) |`;
   } finally {
     for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket })) {
       const keys = (page.Contents ?? []).map((object) => ({ Key: object.Key as string }));
@@ -196,11 +200,13 @@ const rows = [...(await localRuns()), ...(await s3Runs())];
 const loadAfter = loadavg()
   .map((n) => n.toFixed(2))
   .join(' ');
-const command = `node bench/backfill-scale.ts --local ${localSizes.join(',')} --s3 ${s3Objects}${nodeFlags.join(' ') === IMAGE_NODE_OPTIONS ? '' : ` --node-flags '${nodeFlags.join(' ')}'`}`;
+const command = `node bench/backfill-scale.ts --local ${localSizes.join(',')} --s3 ${s3Sizes.join(',')}${nodeFlags.join(' ') === IMAGE_NODE_OPTIONS ? '' : ` --node-flags '${nodeFlags.join(' ')}'`}`;
+// A run of S3 sizes only has a section of its own, so the long local runs are not overwritten.
+const section = localSizes.length === 0 ? 'backfill-scale-s3' : 'backfill-scale';
 writeSection(
   join(ROOT, 'bench/RESULTS.md'),
-  'backfill-scale',
-  `## backfill at scale: memory over the number of files, listing time (issue 18)
+  section,
+  `## backfill at scale: memory over the number of files, listing time (issue 18${localSizes.length === 0 ? ', S3' : ''})
 
 Measured ${startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC on ${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} cores), shared with other work (load average ${loadBefore} before, ${loadAfter} after); Node ${process.version}; \`src\` build (type stripping) with ${nodeFlags.length > 0 ? `the image's Node flags (\`${nodeFlags.join(' ')}\`)` : 'no V8 flags'}. Command (with the stack's environment loaded: \`set -a; . .stack/env; set +a\`):
 
@@ -215,4 +221,4 @@ Files hold \`{"Records":[]}\`, so the figures isolate what grows with the number
 ${rows.join('\n')}
 `,
 );
-console.log(`RESULTS.md: section backfill-scale written`);
+console.log(`RESULTS.md: section ${section} written`);
