@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type CliBuild, cliEntry, NODE } from './cli-process.ts';
+import { type CliBuild, cliEntry, runUnderGnuTime } from './cli-process.ts';
 
 export interface BackfillRun {
   /** From spawn to exit, measured by this process: what an operator waits. */
@@ -35,8 +34,6 @@ export async function runBackfill(options: BackfillRunOptions): Promise<Backfill
   const scratch = mkdtempSync(join(tmpdir(), 'cti-bench-backfill-'));
   try {
     const args = [
-      '-v',
-      NODE,
       ...(options.nodeArgs ?? []),
       cliEntry(options.build),
       'backfill',
@@ -54,19 +51,13 @@ export async function runBackfill(options: BackfillRunOptions): Promise<Backfill
       ...options.env,
       ...(options.nodeOptions ? { NODE_OPTIONS: options.nodeOptions } : {}),
     };
-    const started = process.hrtime.bigint();
-    const child = spawn('/usr/bin/time', args, { cwd: scratch, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
-    const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
-    const field = (name: string): number => Number(new RegExp(`${name}: ([\\d.]+)`).exec(stderr)?.[1]);
+    const {
+      status,
+      stdout,
+      stderr,
+      wallSeconds,
+      timeField: field,
+    } = await runUnderGnuTime(args, env, scratch);
     const events = Number(/events (\d+),/.exec(stdout)?.[1] ?? Number.NaN);
     if (status !== 0 || !/ 0 failed/.test(stdout)) {
       throw new Error(`backfill failed (exit ${status}):\n${stdout}\n${stderr.slice(-3000)}`);

@@ -16,7 +16,6 @@
  *
  * Results go into RESULTS.md, section `backfill-scale`.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,7 +29,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import pLimit from 'p-limit';
-import { cliEntry, IMAGE_NODE_OPTIONS, NODE } from './cli-process.ts';
+import { cliEntry, IMAGE_NODE_OPTIONS, runUnderGnuTime } from './cli-process.ts';
 import { writeSection } from './results-section.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
@@ -94,25 +93,14 @@ interface Run {
 async function timed(args: readonly string[], extraEnv: Record<string, string>): Promise<Run> {
   const scratch = mkdtempSync(join(tmpdir(), 'cti-bench-scale-'));
   try {
-    const child = spawn('/usr/bin/time', ['-v', NODE, ...nodeFlags, cliEntry('src'), ...args], {
-      cwd: scratch,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'warn', ...extraEnv },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const started = process.hrtime.bigint();
-    const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
-    const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const { status, stdout, stderr, wallSeconds, timeField } = await runUnderGnuTime(
+      [...nodeFlags, cliEntry('src'), ...args],
+      { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'warn', ...extraEnv },
+      scratch,
+    );
     if (status !== 0)
       throw new Error(`${args.join(' ')} failed (exit ${status}):\n${stdout}\n${stderr.slice(-3000)}`);
-    const maxRssKb = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(stderr)?.[1]);
+    const maxRssKb = timeField('Maximum resident set size \\(kbytes\\)');
     return { wallSeconds, maxRssMb: maxRssKb / 1024, stdout };
   } finally {
     rmSync(scratch, { recursive: true, force: true });

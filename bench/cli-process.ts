@@ -112,3 +112,45 @@ export function startCliProcess(
     },
   };
 }
+
+export interface TimedRun {
+  readonly status: number | null;
+  readonly stdout: string;
+  /** The command's stderr followed by GNU time's report. */
+  readonly stderr: string;
+  /** From spawn to exit, measured by this process: what an operator waits. */
+  readonly wallSeconds: number;
+  /** A numeric field of GNU time's report, e.g. `timeField('Maximum resident set size \\(kbytes\\)')`. */
+  timeField(name: string): number;
+}
+
+/** `/usr/bin/time -v NODE ...nodeArgs` in `cwd`: the kernel's peak RSS and CPU time beside the output. */
+export async function runUnderGnuTime(
+  nodeArgs: readonly string[],
+  env: Readonly<Record<string, string>>,
+  cwd: string,
+): Promise<TimedRun> {
+  const started = process.hrtime.bigint();
+  const child = spawn('/usr/bin/time', ['-v', NODE, ...nodeArgs], {
+    cwd,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+  return {
+    status,
+    stdout,
+    stderr,
+    wallSeconds,
+    timeField: (name) => Number(new RegExp(`${name}: ([\\d.]+)`).exec(stderr)?.[1]),
+  };
+}
