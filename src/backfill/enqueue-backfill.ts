@@ -2,7 +2,7 @@ import { describeError } from '../control/describe-error.ts';
 import type { Checkpoint } from './checkpoint.ts';
 import type { Progress } from './progress.ts';
 import type { SelectedFile } from './selected-files.ts';
-import { type ListingCount, SelectionCursor } from './selection-cursor.ts';
+import { type ListingCount, SelectionCursor, type SelectionRunSummary } from './selection-cursor.ts';
 
 /** SendMessageBatch takes at most 10 messages. */
 export const BATCH_SIZE = 10;
@@ -19,18 +19,10 @@ export interface BatchFailure {
   readonly retry: boolean;
 }
 
-export interface EnqueueSummary {
-  readonly selected: number;
-  /** Enqueued by a previous run (in the checkpoint), not sent again. */
-  readonly alreadyDone: number;
+export interface EnqueueSummary extends SelectionRunSummary {
   readonly enqueued: number;
-  readonly failed: ReadonlyArray<{ readonly file: string; readonly reason: string }>;
-  readonly durationMs: number;
   /** Time spent waiting for the queue's backlog to fall under the bound. */
   readonly waitedMs: number;
-  readonly interrupted: boolean;
-  readonly checkpointError?: string | undefined;
-  readonly listingError?: string | undefined;
 }
 
 export interface EnqueueDeps {

@@ -3,27 +3,15 @@ import { type FileResult, FileStatus } from '../pipeline/file-result.ts';
 import type { LogFileRef } from '../pipeline/log-file-ref.ts';
 import type { Checkpoint } from './checkpoint.ts';
 import type { Progress } from './progress.ts';
-import { type ListingCount, SelectionCursor } from './selection-cursor.ts';
+import { type ListingCount, SelectionCursor, type SelectionRunSummary } from './selection-cursor.ts';
 
 export type { ListingCount } from './selection-cursor.ts';
 
-export interface BackfillSummary {
-  /** Files selected, including those a previous run completed. */
-  readonly selected: number;
-  /** Completed by a previous run (in the checkpoint), not read again. */
-  readonly alreadyDone: number;
+export interface BackfillSummary extends SelectionRunSummary {
   readonly indexed: number;
   readonly skipped: number;
-  readonly failed: ReadonlyArray<{ readonly file: string; readonly reason: string }>;
   readonly events: number;
   readonly repaired: number;
-  readonly durationMs: number;
-  /** Stopped by the operator before every file was processed. */
-  readonly interrupted: boolean;
-  /** The checkpoint could not be written: the run stopped (one sentence naming the file). */
-  readonly checkpointError?: string | undefined;
-  /** The selection could not be listed to its end: the run stopped (the listing's error). */
-  readonly listingError?: string | undefined;
 }
 
 export interface BackfillDeps {

@@ -10,6 +10,22 @@ export interface ListingCount {
   complete: boolean;
 }
 
+/** What every run over a selection reports, whichever driver worked it (index here, or enqueue). */
+export interface SelectionRunSummary {
+  /** Files selected, including those a previous run completed. */
+  readonly selected: number;
+  /** Completed by a previous run (in the checkpoint), not done again. */
+  readonly alreadyDone: number;
+  readonly failed: ReadonlyArray<{ readonly file: string; readonly reason: string }>;
+  readonly durationMs: number;
+  /** Stopped by the operator before every file was taken. */
+  readonly interrupted: boolean;
+  /** The checkpoint could not be written: the run stopped (one sentence naming the file). */
+  readonly checkpointError?: string | undefined;
+  /** The selection could not be listed to its end: the run stopped (the listing's error). */
+  readonly listingError?: string | undefined;
+}
+
 /**
  * The shared state of a run over a streamed selection, for the backfill's two drivers (index here,
  * or enqueue for the fleet): the one iterator every worker takes from (so the selection is pulled
