@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { parseLossless } from '../src/transforms/parse-lossless.ts';
+import { parseLossless } from '../src/core/parse-lossless.ts';
 import { locateCorpus } from '../test/helpers/locate-corpus.ts';
 
 /** The corpus folders whose files are in CloudTrail's delivery form (`{"Records":[...]}`). */

@@ -13,7 +13,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_TRANSFORM_OPTIONS } from '../src/transforms/transform-log-file.ts';
+import { DEFAULT_TRANSFORM_OPTIONS } from '../src/pipeline/transform-log-file.ts';
 import { type BenchStack, startBenchStack } from './bench-stack.ts';
 import { buildDist, IMAGE_NODE_OPTIONS } from './cli-process.ts';
 import { withDedicatedClusterCpu } from './cpu-pinning.ts';

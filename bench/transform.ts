@@ -27,11 +27,11 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { createGzip, gunzipSync, gzipSync } from 'node:zlib';
-import { classifyObjectKey } from '../src/sources/classify-object-key.ts';
+import { classifyObjectKey } from '../src/core/classify-object-key.ts';
+import { parseLossless } from '../src/core/parse-lossless.ts';
+import { DEFAULT_TRANSFORM_OPTIONS, transformLogFileBatches } from '../src/pipeline/transform-log-file.ts';
 import { RecordsSplitter } from '../src/sources/records-splitter.ts';
-import { parseLossless } from '../src/transforms/parse-lossless.ts';
 import { toDocument } from '../src/transforms/to-document.ts';
-import { DEFAULT_TRANSFORM_OPTIONS, transformLogFileBatches } from '../src/transforms/transform-log-file.ts';
 import { locateCorpus } from '../test/helpers/locate-corpus.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

@@ -3,10 +3,10 @@ import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { loadConfig } from '../src/config.ts';
+import { classifyObjectKey } from '../src/core/classify-object-key.ts';
+import { type TransformOptions, transformLogFileBatches } from '../src/pipeline/transform-log-file.ts';
 import { type BulkItem, bulkBodyOf, bulkItemBytes, bulkItemOf } from '../src/sinks/opensearch/bulk-item.ts';
 import { createOpenSearchSink } from '../src/sinks/opensearch/opensearch-sink.ts';
-import { classifyObjectKey } from '../src/sources/classify-object-key.ts';
-import { type TransformOptions, transformLogFileBatches } from '../src/transforms/transform-log-file.ts';
 import type { Workload } from './generate-workload.ts';
 
 /** The product's bulk settings as its configuration resolves them (defaults unless the environment says otherwise). */

@@ -1,11 +1,11 @@
 import { z } from 'zod';
+import { DEFAULT_MAX_FIELD_NAME_CHARS } from './core/indexable-document.ts';
+import { MAPPING_SETTINGS } from './sinks/opensearch/mapping-mode.ts';
+import { OPENSEARCH_AUTH_MODES, SIGV4_SERVICES } from './sinks/opensearch/opensearch-auth.ts';
 import { DEFAULT_MAX_DECOMPRESSED_BYTES, DEFAULT_MAX_READ_SECONDS } from './sources/read-log-records.ts';
 import { scrubText } from './telemetry/redact-secrets.ts';
 import { DEFAULT_FLATTEN_KEYS } from './transforms/flatten-fields.ts';
-import {
-  DEFAULT_MAX_EXTRA_TOP_LEVEL_KEYS,
-  DEFAULT_MAX_FIELD_NAME_CHARS,
-} from './transforms/fold-hostile-keys.ts';
+import { DEFAULT_MAX_EXTRA_TOP_LEVEL_KEYS } from './transforms/fold-hostile-keys.ts';
 import { DEFAULT_EVENT_TIME_WINDOW_DAYS } from './transforms/route-event.ts';
 
 /**
@@ -47,10 +47,10 @@ const schema = z.object({
   OPENSEARCH_URL: httpUrl(
     'the OpenSearch endpoint, e.g. https://search-x.us-east-1.es.amazonaws.com',
   ).optional(),
-  OPENSEARCH_AUTH: oneOf(['none', 'basic', 'sigv4']).default('none'),
+  OPENSEARCH_AUTH: oneOf(OPENSEARCH_AUTH_MODES).default('none'),
   OPENSEARCH_USERNAME: z.string().optional(),
   OPENSEARCH_PASSWORD: z.string().optional(),
-  OPENSEARCH_SIGV4_SERVICE: oneOf(['es', 'aoss']).default('es'),
+  OPENSEARCH_SIGV4_SERVICE: oneOf(SIGV4_SERVICES).default('es'),
   OPENSEARCH_TLS_VERIFY: z.stringbool({ error: 'expected true or false' }).default(true),
   OPENSEARCH_REQUEST_TIMEOUT_SECONDS: wholeNumber(1, 3600, 'seconds').default(60),
   INDEX_PREFIX: z
@@ -80,7 +80,7 @@ const schema = z.object({
   MAX_EXTRA_TOP_LEVEL_KEYS: wholeNumber(0, 1000, 'keys').default(DEFAULT_MAX_EXTRA_TOP_LEVEL_KEYS),
   /** Event-time routing believes an eventTime at most this many days before its file's delivery. */
   EVENT_TIME_WINDOW_DAYS: wholeNumber(1, 3660, 'days').default(DEFAULT_EVENT_TIME_WINDOW_DAYS),
-  MAPPING_MODE: oneOf(['auto', 'flat-object', 'dynamic']).default('auto'),
+  MAPPING_MODE: oneOf(MAPPING_SETTINGS).default('auto'),
   INDEX_SHARDS: wholeNumber(1, 1024, 'shards').default(1),
   INDEX_REPLICAS: wholeNumber(0, 15, 'replicas').default(0),
   INDEX_TOTAL_FIELDS_LIMIT: wholeNumber(100, 100_000, 'fields').default(8192),

@@ -1,4 +1,4 @@
-import { classifyObjectKey, LogFileKind } from '../sources/classify-object-key.ts';
+import { classifyObjectKey, LogFileKind } from '../core/classify-object-key.ts';
 
 export interface PlannedFile {
   readonly key: string;

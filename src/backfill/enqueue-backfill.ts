@@ -1,4 +1,4 @@
-import { describeError } from '../control/describe-error.ts';
+import { describeError } from '../core/describe-error.ts';
 import type { Checkpoint } from './checkpoint.ts';
 import type { Progress } from './progress.ts';
 import type { SelectedFile } from './selected-files.ts';

@@ -1,6 +1,6 @@
-import { describeError } from '../control/describe-error.ts';
-import { type FileResult, FileStatus } from '../pipeline/file-result.ts';
-import type { LogFileRef } from '../pipeline/log-file-ref.ts';
+import { describeError } from '../core/describe-error.ts';
+import { type FileResult, FileStatus } from '../core/file-result.ts';
+import type { LogFileRef } from '../core/log-file-ref.ts';
 import type { Checkpoint } from './checkpoint.ts';
 import type { Progress } from './progress.ts';
 import { type ListingCount, SelectionCursor, type SelectionRunSummary } from './selection-cursor.ts';

@@ -1,10 +1,10 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { localLogFileRef } from '../pipeline/local-log-file-ref.ts';
-import type { LogFileRef } from '../pipeline/log-file-ref.ts';
-import { s3LogFileRef } from '../pipeline/s3-log-file-ref.ts';
+import type { LogFileRef } from '../core/log-file-ref.ts';
+import type { Selection } from '../core/log-file-selection.ts';
+import { localLogFileRef } from '../sources/local/local-log-file-ref.ts';
 import { selectLocalFiles } from '../sources/local/select-local-files.ts';
-import type { Selection } from '../sources/log-file-selection.ts';
 import { type ListedObject, type ListingStats, listLogFiles } from '../sources/s3/list-log-files.ts';
+import { s3LogFileRef } from '../sources/s3/s3-log-file-ref.ts';
 
 /** One file of a backfill's selection, as the listing found it. */
 export interface SelectedFile {

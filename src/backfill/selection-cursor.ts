@@ -1,4 +1,4 @@
-import { describeError } from '../control/describe-error.ts';
+import { describeError } from '../core/describe-error.ts';
 import type { Checkpoint } from './checkpoint.ts';
 import { CheckpointError } from './checkpoint-error.ts';
 import type { Progress, ProgressCounts } from './progress.ts';

@@ -1,11 +1,11 @@
-import type { Selection } from '../sources/log-file-selection.ts';
+import type { Selection } from '../core/log-file-selection.ts';
 
 export {
   datePrefixes,
   isFiltered,
   isSelected,
   type Selection,
-} from '../sources/log-file-selection.ts';
+} from '../core/log-file-selection.ts';
 
 /** A selection the operator got wrong; the message is the whole story, for one line on stderr. */
 export class SelectionError extends Error {

@@ -14,7 +14,7 @@ import {
   createBackfillRecordStore,
 } from '../control/backfill-record.ts';
 import { readQueueDepth } from '../control/queue-depth.ts';
-import { createSqsClient } from '../pipeline/aws-clients.ts';
+import { createSqsClient } from './aws-clients.ts';
 import { createSsmClient } from './control-clients.ts';
 
 export interface ViaQueueOptions {

@@ -17,11 +17,11 @@ import {
 } from '../backfill/selected-files.ts';
 import { parseSelection, type Selection, SelectionError } from '../backfill/selection.ts';
 import { ConfigError, loadConfig } from '../config.ts';
-import { describeError } from '../control/describe-error.ts';
-import { createS3Client } from '../pipeline/aws-clients.ts';
+import { describeError } from '../core/describe-error.ts';
 import { createPipeline } from '../pipeline/create-pipeline.ts';
 import type { ListingStats } from '../sources/s3/list-log-files.ts';
 import { createLogger } from '../telemetry/logger.ts';
+import { createS3Client } from './aws-clients.ts';
 import { backfillViaQueue, formatEnqueueSummary } from './backfill-via-queue.ts';
 
 interface BackfillOptions {

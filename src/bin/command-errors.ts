@@ -1,8 +1,8 @@
 import type { Writable } from 'node:stream';
 import { ConfigError } from '../config.ts';
-import { describeError } from '../control/describe-error.ts';
 import { PauseSwitchError } from '../control/pause-switch.ts';
 import { QueueDepthError } from '../control/queue-depth.ts';
+import { describeError } from '../core/describe-error.ts';
 
 export interface CommandIo {
   readonly stdout: Writable;

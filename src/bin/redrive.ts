@@ -1,10 +1,10 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Command } from 'commander';
 import { loadConfig } from '../config.ts';
-import { describeError } from '../control/describe-error.ts';
 import { queueNameOf, queueUrlOfArn, readQueueDepth } from '../control/queue-depth.ts';
+import { describeError } from '../core/describe-error.ts';
 import { RedriveError, type RedriveResult, redriveMessages } from '../operations/redrive-messages.ts';
-import { createSqsClient } from '../pipeline/aws-clients.ts';
+import { createSqsClient } from './aws-clients.ts';
 import { type CommandIo, ExitCode, processIo, runCommand } from './command-errors.ts';
 
 export interface RedriveFlags {

@@ -3,8 +3,8 @@ import type { Command } from 'commander';
 import { loadConfig } from '../config.ts';
 import { listIndexes } from '../operations/list-indexes.ts';
 import { type MonthIndex, planRetention } from '../operations/retention-plan.ts';
-import { RequestFailure, reportRequestFailure, statusOf } from '../setup/request-failure.ts';
 import { createOpenSearchClient, describeEndpoint } from '../sinks/opensearch/create-opensearch-client.ts';
+import { RequestFailure, reportRequestFailure, statusOf } from '../sinks/opensearch/request-failure.ts';
 import { type CommandIo, ExitCode, processIo, runCommand } from './command-errors.ts';
 
 export interface RetentionFlags {

@@ -15,7 +15,7 @@ import type {
 } from '../control/ingestion-status.ts';
 import { collectIngestionStatus } from '../control/ingestion-status.ts';
 import { createPauseSwitch } from '../control/pause-switch.ts';
-import { createSqsClient } from '../pipeline/aws-clients.ts';
+import { createSqsClient } from './aws-clients.ts';
 import type { CommandIo } from './command-errors.ts';
 import { ExitCode, processIo, runCommand } from './command-errors.ts';
 import { createCloudWatchClient, createOpenSearchServiceClient, createSsmClient } from './control-clients.ts';

@@ -3,19 +3,19 @@ import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { ConfigError, loadConfig } from '../config.ts';
-import type { IndexableDocument } from '../pipeline/indexable-document.ts';
-import { actionLine } from '../sinks/opensearch/bulk-item.ts';
-import { classifyObjectKey, LogFileKind } from '../sources/classify-object-key.ts';
-import { walkLogFiles } from '../sources/local/walk-log-files.ts';
-import { LogFileError, LogFileErrorReason } from '../sources/log-file-error.ts';
-import { DEFAULT_FLATTEN_KEYS } from '../transforms/flatten-fields.ts';
-import { DEFAULT_INDEX_PREFIX, IndexRouting } from '../transforms/route-event.ts';
-import type { TransformOptions } from '../transforms/transform-log-file.ts';
+import { classifyObjectKey, LogFileKind } from '../core/classify-object-key.ts';
+import type { IndexableDocument } from '../core/indexable-document.ts';
+import { LogFileError, LogFileErrorReason } from '../core/log-file-error.ts';
+import type { TransformOptions } from '../pipeline/transform-log-file.ts';
 import {
   hostileContentOf,
   newTransformStats,
   transformLogFileBatches,
-} from '../transforms/transform-log-file.ts';
+} from '../pipeline/transform-log-file.ts';
+import { actionLine } from '../sinks/opensearch/bulk-item.ts';
+import { walkLogFiles } from '../sources/local/walk-log-files.ts';
+import { DEFAULT_FLATTEN_KEYS } from '../transforms/flatten-fields.ts';
+import { DEFAULT_INDEX_PREFIX, IndexRouting } from '../transforms/route-event.ts';
 
 /** Same rule as INDEX_PREFIX in the configuration. */
 const INDEX_PREFIX_PATTERN = /^[a-z0-9][a-z0-9_.-]{0,99}$/;

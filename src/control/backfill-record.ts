@@ -1,5 +1,5 @@
 import { GetParameterCommand, PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
-import { describeError } from './describe-error.ts';
+import { describeError } from '../core/describe-error.ts';
 
 /**
  * What a `backfill --via-queue` has sent so far, kept in one SSM String parameter beside the pause

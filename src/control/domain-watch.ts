@@ -1,6 +1,6 @@
 import { DescribeDomainCommand } from '@aws-sdk/client-opensearch';
 import type { Logger } from 'pino';
-import { describeError } from './describe-error.ts';
+import { describeError } from '../core/describe-error.ts';
 
 export const DEFAULT_DOMAIN_CHECK_INTERVAL_MS = 60_000;
 

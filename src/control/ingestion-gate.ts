@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import { describeError } from './describe-error.ts';
-import { PAUSE_REASONS, PauseReason } from './pause-reason.ts';
+import { describeError } from '../core/describe-error.ts';
+import { PAUSE_REASONS, PauseReason } from '../core/pause-reason.ts';
 import type { PauseState } from './pause-switch.ts';
 
 /** Polled this often, a paused worker stops receiving within 30 s even behind a 20 s long poll. */

@@ -1,7 +1,7 @@
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DescribeDomainCommand } from '@aws-sdk/client-opensearch';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { describeError } from './describe-error.ts';
+import { describeError } from '../core/describe-error.ts';
 import type { DomainStatusClient } from './domain-watch.ts';
 import { describeDomainStatus, domainIsChanging } from './domain-watch.ts';
 import type { OldestMessageAge } from './oldest-message-age.ts';

@@ -1,6 +1,6 @@
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { describeError } from './describe-error.ts';
+import { describeError } from '../core/describe-error.ts';
 
 /**
  * SQS's API has no "age of the oldest message"; CloudWatch has it, as the AWS/SQS metric

@@ -1,6 +1,6 @@
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
-import { describeError } from './describe-error.ts';
+import { describeError } from '../core/describe-error.ts';
 
 export const DEFAULT_PAUSE_PARAMETER_NAME = '/cloudtrail-indexer/paused';
 

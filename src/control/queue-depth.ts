@@ -1,6 +1,6 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
-import { describeError } from './describe-error.ts';
+import { describeError } from '../core/describe-error.ts';
 
 /** A queue's message counts as SQS reports them (approximate, as SQS says). */
 export interface QueueDepth {

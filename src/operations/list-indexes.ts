@@ -1,5 +1,5 @@
 import type { Client } from '@opensearch-project/opensearch';
-import { RequestFailure } from '../setup/request-failure.ts';
+import { RequestFailure } from '../sinks/opensearch/request-failure.ts';
 import type { IndexSummary } from './retention-plan.ts';
 
 function count(value: unknown): number | undefined {

@@ -1,11 +1,11 @@
 import type { Logger } from 'pino';
 import type { ConfigWith } from '../config.ts';
+import type { FileResult } from '../core/file-result.ts';
+import type { LogFileRef } from '../core/log-file-ref.ts';
 import { createOpenSearchSink, type OpenSearchSink } from '../sinks/opensearch/opensearch-sink.ts';
 import type { SinkHooks } from '../sinks/opensearch/sink-hooks.ts';
-import type { TransformOptions } from '../transforms/transform-log-file.ts';
-import type { FileResult } from './file-result.ts';
-import type { LogFileRef } from './log-file-ref.ts';
 import { processLogFile } from './process-log-file.ts';
+import type { TransformOptions } from './transform-log-file.ts';
 
 export interface Pipeline {
   readonly sink: OpenSearchSink;

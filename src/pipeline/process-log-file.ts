@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
-import type { Documents, WriteContext } from '../sinks/opensearch/bulk-writer.ts';
-import type { FileWriteResult } from '../sinks/opensearch/file-outcome.ts';
-import { classifyObjectKey, hasControlCharacter, LogFileKind } from '../sources/classify-object-key.ts';
-import { LogFileError, LogFileErrorReason } from '../sources/log-file-error.ts';
+import { classifyObjectKey, hasControlCharacter, LogFileKind } from '../core/classify-object-key.ts';
+import { type FileResult, FileStatus } from '../core/file-result.ts';
+import { LogFileError, LogFileErrorReason } from '../core/log-file-error.ts';
+import type { LogFileRef } from '../core/log-file-ref.ts';
+import type { DocumentSink, FileWriteResult } from '../core/sink-port.ts';
 import { ObjectError } from '../sources/s3/open-s3-object.ts';
 import {
   flagCountsOf,
@@ -10,14 +11,7 @@ import {
   newTransformStats,
   type TransformOptions,
   transformLogFile,
-} from '../transforms/transform-log-file.ts';
-import { type FileResult, FileStatus } from './file-result.ts';
-import type { LogFileRef } from './log-file-ref.ts';
-
-/** The part of the sink the pipeline needs: one file's documents in, a full account out. */
-export interface DocumentSink {
-  writeFile(documents: Documents, context: WriteContext): Promise<FileWriteResult>;
-}
+} from './transform-log-file.ts';
 
 export interface PipelineDeps {
   readonly sink: DocumentSink;

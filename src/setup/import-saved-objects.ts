@@ -1,8 +1,8 @@
 import type { Client } from '@opensearch-project/opensearch';
 import { type RetryOptions, withRetries } from '../sinks/opensearch/backoff.ts';
 import type { TemplateChange } from '../sinks/opensearch/index-templates.ts';
+import { RequestFailure, statusOf } from '../sinks/opensearch/request-failure.ts';
 import { isSameSavedObject } from './compare-saved-object.ts';
-import { RequestFailure, statusOf } from './request-failure.ts';
 import { type SavedObject, serializeSavedObjects } from './saved-objects.ts';
 
 export interface SavedObjectChange {

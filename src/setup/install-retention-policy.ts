@@ -1,6 +1,6 @@
 import type { Client } from '@opensearch-project/opensearch';
 import type { TemplateChange } from '../sinks/opensearch/index-templates.ts';
-import { RequestFailure, statusOf } from './request-failure.ts';
+import { RequestFailure, statusOf } from '../sinks/opensearch/request-failure.ts';
 import { policyChecksum, type RetentionPolicy } from './retention-policy.ts';
 
 export interface RetentionPolicyResult {

@@ -1,5 +1,6 @@
 import { pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import type { ByteSource } from '../core/byte-source.ts';
 
 const GZIP_MAGIC_0 = 0x1f;
 const GZIP_MAGIC_1 = 0x8b;
@@ -15,9 +16,6 @@ export class GzipError extends Error {
 export class SourceReadError extends Error {
   override readonly name = 'SourceReadError';
 }
-
-/** A file's bytes: a Node stream, an S3 `Body`, or chunks in memory. */
-export type ByteSource = AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
 
 /**
  * Yields the bytes of `source`, gunzipped when they start with the gzip magic bytes. The file name and

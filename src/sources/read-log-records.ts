@@ -1,7 +1,8 @@
-import type { ByteSource } from './decompress-if-gzip.ts';
+import type { ByteSource } from '../core/byte-source.ts';
+import { LogFileError, LogFileErrorReason } from '../core/log-file-error.ts';
+import type { RecordText } from '../core/record-text.ts';
 import { decompressIfGzip, GzipError, SourceReadError } from './decompress-if-gzip.ts';
-import { LogFileError, LogFileErrorReason } from './log-file-error.ts';
-import type { RecordsSplitterOptions, RecordText } from './records-splitter.ts';
+import type { RecordsSplitterOptions } from './records-splitter.ts';
 import { RecordsSplitter } from './records-splitter.ts';
 
 export interface ReadLogRecordsOptions extends RecordsSplitterOptions {

@@ -1,16 +1,7 @@
 import { isUtf8 } from 'node:buffer';
+import { LogFileError, LogFileErrorReason } from '../core/log-file-error.ts';
+import type { RecordText } from '../core/record-text.ts';
 import { findStringEnd, STRING_CONTINUES_ESCAPED } from './find-string-end.ts';
-import { LogFileError, LogFileErrorReason } from './log-file-error.ts';
-
-/** One element of a log file's `Records` array, as its exact source text. */
-export interface RecordText {
-  /** The element's JSON text, byte for byte as in the file. */
-  readonly text: string;
-  /** 1-based position in `Records`. */
-  readonly recordNumber: number;
-  /** Offset of the element's first byte in the decompressed file. */
-  readonly byteOffset: number;
-}
 
 export interface RecordsSplitterOptions {
   /** Larger elements fail the file instead of growing memory without bound. */

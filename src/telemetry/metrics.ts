@@ -1,7 +1,7 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import { PAUSE_REASONS, type PauseReason } from '../control/pause-reason.ts';
-import { FileStatus } from '../pipeline/file-result.ts';
-import { EventFlag } from '../transforms/event-flags.ts';
+import { EventFlag } from '../core/event-flags.ts';
+import { FileStatus } from '../core/file-result.ts';
+import { PAUSE_REASONS, type PauseReason } from '../core/pause-reason.ts';
 
 /**
  * The service's whole metric vocabulary, in one place. Every label takes its values from a fixed

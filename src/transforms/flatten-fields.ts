@@ -1,4 +1,4 @@
-import { isRawJson } from './parse-lossless.ts';
+import { isRawJson } from '../core/parse-lossless.ts';
 
 /** The top-level keys whose nested, service-specific values are flattened by default. */
 export const DEFAULT_FLATTEN_KEYS: readonly string[] = Object.freeze([

@@ -1,5 +1,6 @@
+import { DEFAULT_MAX_FIELD_NAME_CHARS, FOLDED_FIELD } from '../core/indexable-document.ts';
+import { isRawJson } from '../core/parse-lossless.ts';
 import { FLATTENED_SUFFIX, RAW_SUFFIX } from './flatten-fields.ts';
-import { isRawJson } from './parse-lossless.ts';
 
 /**
  * Top-level keys that would make the index mapping grow without bound are folded, before the event
@@ -8,8 +9,6 @@ import { isRawJson } from './parse-lossless.ts';
  * mapping update with megabyte-long names (or thousands of new fields) is what takes a cluster down.
  */
 
-/** The folded keys and their values, as the JSON text of one object. Mapped as text by the template. */
-export const FOLDED_FIELD = 'indexerFolded';
 /** Our own top-level fields begin with it; an event bringing such a key is folded, never trusted. */
 const RESERVED_PREFIX = 'indexer';
 
@@ -23,7 +22,6 @@ export interface KeyLimits {
   readonly maxExtraTopLevelKeys: number;
 }
 
-export const DEFAULT_MAX_FIELD_NAME_CHARS = 256;
 export const DEFAULT_MAX_EXTRA_TOP_LEVEL_KEYS = 64;
 export const DEFAULT_KEY_LIMITS: KeyLimits = Object.freeze({
   maxFieldNameChars: DEFAULT_MAX_FIELD_NAME_CHARS,

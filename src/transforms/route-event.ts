@@ -1,4 +1,4 @@
-import type { ObjectKeyInfo } from '../sources/classify-object-key.ts';
+import type { ObjectKeyInfo } from '../core/classify-object-key.ts';
 
 /** Which month an event's index is named after. */
 export const IndexRouting = {

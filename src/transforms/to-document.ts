@@ -1,7 +1,7 @@
-import type { IndexableDocument } from '../pipeline/indexable-document.ts';
-import type { ObjectKeyInfo } from '../sources/classify-object-key.ts';
+import type { ObjectKeyInfo } from '../core/classify-object-key.ts';
+import { EventFlag, FLAGS_FIELD } from '../core/event-flags.ts';
+import type { IndexableDocument } from '../core/indexable-document.ts';
 import { documentIdFor } from './document-id.ts';
-import { EventFlag, FLAGS_FIELD } from './event-flags.ts';
 import { flattenFields } from './flatten-fields.ts';
 import { DEFAULT_KEY_LIMITS, foldHostileKeys, type KeyLimits } from './fold-hostile-keys.ts';
 import type { RoutingOptions } from './route-event.ts';

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import { type FileResult, FileStatus } from '../pipeline/file-result.ts';
-import type { LogFileRef } from '../pipeline/log-file-ref.ts';
+import { type FileResult, FileStatus } from '../core/file-result.ts';
+import type { LogFileRef } from '../core/log-file-ref.ts';
 import {
   type AnnouncedObject,
   type DecodedNotification,

@@ -1,6 +1,6 @@
 import { ChangeMessageVisibilityCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import { Consumer } from 'sqs-consumer';
-import { FileStatus } from '../pipeline/file-result.ts';
+import { FileStatus } from '../core/file-result.ts';
 import { sendToDeadLetterQueue } from './dead-letter.ts';
 import { type HandledMessage, handleNotification, type NotificationDeps } from './handle-notification.ts';
 

@@ -1,4 +1,4 @@
-import type { IndexableDocument } from '../../pipeline/indexable-document.ts';
+import type { IndexableDocument } from '../../core/indexable-document.ts';
 import type { FailureClass } from './classify-failure.ts';
 import type { RepairState } from './repair-document.ts';
 

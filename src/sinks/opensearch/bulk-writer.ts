@@ -1,7 +1,7 @@
-import type { IndexableDocument } from '../../pipeline/indexable-document.ts';
+import type { Documents, FileWriteResult, WriteContext } from '../../core/sink-port.ts';
 import { type BulkItem, bulkItemBytes, bulkItemOf } from './bulk-item.ts';
 import { type DeliveryContext, deliverBatch } from './deliver-batch.ts';
-import { FileOutcome, type FileWriteResult } from './file-outcome.ts';
+import { FileOutcome } from './file-outcome.ts';
 import type { Limiter } from './limiter.ts';
 
 export interface BulkLimits {
@@ -11,15 +11,6 @@ export interface BulkLimits {
 }
 
 export type BulkWriterDeps = Omit<DeliveryContext, 'outcome' | 'signal'> & { readonly limiter: Limiter };
-
-export interface WriteContext {
-  /** Names the file in logs and in the result (e.g. `s3://bucket/key`). */
-  readonly file: string;
-  /** Aborting stops reading documents and cuts retry waits short; undelivered documents are failed. */
-  readonly signal?: AbortSignal;
-}
-
-export type Documents = AsyncIterable<IndexableDocument> | Iterable<IndexableDocument>;
 
 /**
  * Writes one file's documents: creates each index before its first document, groups documents

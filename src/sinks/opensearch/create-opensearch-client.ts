@@ -1,19 +1,19 @@
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { Client, type ClientOptions } from '@opensearch-project/opensearch';
 import { AwsSigv4Signer } from '@opensearch-project/opensearch/aws-v3';
-import type { ConfigWith } from '../../config.ts';
+import type { OpenSearchAuth, Sigv4Service } from './opensearch-auth.ts';
 
-export type OpenSearchClientConfig = Pick<
-  ConfigWith<'OPENSEARCH_URL'>,
-  | 'OPENSEARCH_URL'
-  | 'OPENSEARCH_AUTH'
-  | 'OPENSEARCH_USERNAME'
-  | 'OPENSEARCH_PASSWORD'
-  | 'OPENSEARCH_SIGV4_SERVICE'
-  | 'OPENSEARCH_TLS_VERIFY'
-  | 'OPENSEARCH_REQUEST_TIMEOUT_SECONDS'
-  | 'AWS_REGION'
->;
+/** The settings the client is built from, named as the configuration names them (config.ts). */
+export interface OpenSearchClientConfig {
+  readonly OPENSEARCH_URL: string;
+  readonly OPENSEARCH_AUTH: OpenSearchAuth;
+  readonly OPENSEARCH_USERNAME?: string | undefined;
+  readonly OPENSEARCH_PASSWORD?: string | undefined;
+  readonly OPENSEARCH_SIGV4_SERVICE: Sigv4Service;
+  readonly OPENSEARCH_TLS_VERIFY: boolean;
+  readonly OPENSEARCH_REQUEST_TIMEOUT_SECONDS: number;
+  readonly AWS_REGION?: string | undefined;
+}
 
 /** What the SDK's credential providers return; declared here to avoid depending on @aws-sdk/types. */
 export type AwsCredentialProvider = () => Promise<{

@@ -1,36 +1,7 @@
 import type { Logger } from 'pino';
+import type { DocumentFailure, FileWriteResult } from '../../core/sink-port.ts';
 import type { BulkItem } from './bulk-item.ts';
 import type { SinkCounters } from './sink-counters.ts';
-
-export interface DocumentFailure {
-  readonly id: string;
-  readonly index: string;
-  readonly reason: string;
-}
-
-/** What happened to one file's documents. Only `ok` files may be acknowledged. */
-export interface FileWriteResult {
-  readonly file: string;
-  /** Every document of the file was accepted by OpenSearch (some perhaps after repair). */
-  readonly ok: boolean;
-  /** Documents accepted, repaired ones included. */
-  readonly accepted: number;
-  /** Accepted documents that had to be repaired to fit the mapping. */
-  readonly repaired: number;
-  readonly failed: readonly DocumentFailure[];
-  /**
-   * Documents not written because their `_id` holds other content, indexed from another file: the
-   * earlier document stays. Not a failure a retry can mend; the file is reported for it.
-   */
-  readonly conflicts: readonly DocumentFailure[];
-  /** Accepted documents that were already indexed with the same content (a redelivery). */
-  readonly unchanged: number;
-  readonly indexes: readonly string[];
-  /** A cluster write block was met: the caller should stop taking new work until writes succeed. */
-  readonly blocked: boolean;
-  /** Writing stopped early because the caller's signal aborted (shutdown). */
-  readonly aborted: boolean;
-}
 
 /** Individual failure lines per file; the rest are summed up in one line. */
 const LOGGED_FAILURES_PER_FILE = 10;

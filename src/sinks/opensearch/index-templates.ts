@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Client } from '@opensearch-project/opensearch';
-import { FLAGS_FIELD } from '../../transforms/event-flags.ts';
-import { DEFAULT_MAX_FIELD_NAME_CHARS, FOLDED_FIELD } from '../../transforms/fold-hostile-keys.ts';
+import { FLAGS_FIELD } from '../../core/event-flags.ts';
+import { DEFAULT_MAX_FIELD_NAME_CHARS, FOLDED_FIELD } from '../../core/indexable-document.ts';
 import type { MappingMode } from './mapping-mode.ts';
 
 /** Where a repaired document records what was changed and why (see repair-document.ts). */

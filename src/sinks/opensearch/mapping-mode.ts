@@ -1,8 +1,11 @@
-import type { Config } from '../../config.ts';
 import { type ClusterInfo, versionAtLeast } from './cluster-info.ts';
 
 /** How the `*_flattened` maps are mapped: one `flat_object` field each, or one keyword field per leaf name. */
 export type MappingMode = 'flat-object' | 'dynamic';
+
+/** MAPPING_MODE: a mode, or `auto` to take the best the cluster supports. */
+export const MAPPING_SETTINGS = ['auto', 'flat-object', 'dynamic'] as const;
+export type MappingSetting = (typeof MAPPING_SETTINGS)[number];
 
 /** `flat_object` arrived in OpenSearch 2.7. */
 export const FLAT_OBJECT_MIN_VERSION = '2.7.0';
@@ -20,7 +23,7 @@ export function supportsFlatObject(cluster: ClusterInfo): boolean {
  * fields made OpenSearch Dashboards unable to build an index pattern. OpenSearch Serverless does
  * not tell its version, so `auto` stays `dynamic` there; set MAPPING_MODE=flat-object to override.
  */
-export function resolveMappingMode(setting: Config['MAPPING_MODE'], cluster: ClusterInfo): MappingMode {
+export function resolveMappingMode(setting: MappingSetting, cluster: ClusterInfo): MappingMode {
   if (setting === 'dynamic') return 'dynamic';
   if (setting === 'flat-object') {
     if (cluster.distribution === 'serverless' || supportsFlatObject(cluster)) return 'flat-object';

@@ -1,6 +1,6 @@
 import type { Client } from '@opensearch-project/opensearch';
 import type { Logger } from 'pino';
-import type { Config } from '../../config.ts';
+import type { Documents, FileWriteResult, WriteContext } from '../../core/sink-port.ts';
 import {
   type BackoffPolicies,
   DEFAULT_BACKOFF,
@@ -9,14 +9,13 @@ import {
   sleep,
   withRetries,
 } from './backoff.ts';
-import { type Documents, type WriteContext, writeDocuments } from './bulk-writer.ts';
+import { writeDocuments } from './bulk-writer.ts';
 import { type ClusterInfo, readClusterInfo } from './cluster-info.ts';
 import {
   createOpenSearchClient,
   describeEndpoint,
   type OpenSearchClientConfig,
 } from './create-opensearch-client.ts';
-import type { FileWriteResult } from './file-outcome.ts';
 import { IndexManager } from './index-manager.ts';
 import {
   buildIndexTemplates,
@@ -25,23 +24,22 @@ import {
   type TemplateChange,
 } from './index-templates.ts';
 import { Limiter } from './limiter.ts';
-import { type MappingMode, resolveMappingMode } from './mapping-mode.ts';
+import { type MappingMode, type MappingSetting, resolveMappingMode } from './mapping-mode.ts';
 import { createSinkCounters, type SinkCounters } from './sink-counters.ts';
 import type { SinkHooks } from './sink-hooks.ts';
 
-export type OpenSearchSinkConfig = OpenSearchClientConfig &
-  Pick<
-    Config,
-    | 'INDEX_PREFIX'
-    | 'MAPPING_MODE'
-    | 'INDEX_SHARDS'
-    | 'INDEX_REPLICAS'
-    | 'INDEX_TOTAL_FIELDS_LIMIT'
-    | 'MAX_FIELD_NAME_CHARS'
-    | 'BULK_MAX_BYTES'
-    | 'BULK_MAX_DOCUMENTS'
-    | 'BULK_CONCURRENCY'
-  >;
+/** The settings the sink is built from, named as the configuration names them (config.ts). */
+export interface OpenSearchSinkConfig extends OpenSearchClientConfig {
+  readonly INDEX_PREFIX: string;
+  readonly MAPPING_MODE: MappingSetting;
+  readonly INDEX_SHARDS: number;
+  readonly INDEX_REPLICAS: number;
+  readonly INDEX_TOTAL_FIELDS_LIMIT: number;
+  readonly MAX_FIELD_NAME_CHARS: number;
+  readonly BULK_MAX_BYTES: number;
+  readonly BULK_MAX_DOCUMENTS: number;
+  readonly BULK_CONCURRENCY: number;
+}
 
 export interface OpenSearchSinkDeps {
   readonly logger: Logger;

@@ -1,4 +1,4 @@
-import { isRawJson, parseLossless } from '../../transforms/parse-lossless.ts';
+import { isRawJson, parseLossless } from '../../core/parse-lossless.ts';
 import type { FailureClass } from './classify-failure.ts';
 import { REPAIR_FIELD } from './index-templates.ts';
 

@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
-import { classifyObjectKey, LogFileKind } from '../classify-object-key.ts';
-import { isFiltered, isSelected, type Selection } from '../log-file-selection.ts';
+import { classifyObjectKey, LogFileKind } from '../../core/classify-object-key.ts';
+import { isFiltered, isSelected, type Selection } from '../../core/log-file-selection.ts';
 import { walkLogFiles } from './walk-log-files.ts';
 
 export interface LocalFile {

@@ -1,4 +1,4 @@
-import { hasControlCharacter } from '../classify-object-key.ts';
+import { hasControlCharacter } from '../../core/classify-object-key.ts';
 
 /**
  * Decodes the body of one SQS message into the S3 objects it announces. Every notification

@@ -1,8 +1,8 @@
 import { paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
 import pLimit from 'p-limit';
+import { classifyObjectKey, LogFileKind } from '../../core/classify-object-key.ts';
+import { datePrefixes, isSelected, type Selection } from '../../core/log-file-selection.ts';
 import { BoundedChannel } from '../bounded-channel.ts';
-import { classifyObjectKey, LogFileKind } from '../classify-object-key.ts';
-import { datePrefixes, isSelected, type Selection } from '../log-file-selection.ts';
 
 export interface ListedObject {
   readonly bucket: string;

@@ -1,5 +1,5 @@
 import { GetObjectCommand, type GetObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
-import type { ByteSource } from '../decompress-if-gzip.ts';
+import type { ByteSource } from '../../core/byte-source.ts';
 
 export const ObjectErrorReason = {
   /** The key does not exist (deleted since, or a notification for another bucket): no retry helps. */

@@ -7,8 +7,8 @@ import { CheckpointError } from '../../../src/backfill/checkpoint-error.ts';
 import { formatPlan, summarizePlan } from '../../../src/backfill/dry-run.ts';
 import { etaSeconds, type ProgressCounts } from '../../../src/backfill/progress.ts';
 import { runBackfill } from '../../../src/backfill/run-backfill.ts';
-import type { FileResult, FileStatus } from '../../../src/pipeline/file-result.ts';
-import type { LogFileRef } from '../../../src/pipeline/log-file-ref.ts';
+import type { FileResult, FileStatus } from '../../../src/core/file-result.ts';
+import type { LogFileRef } from '../../../src/core/log-file-ref.ts';
 
 const ref = (name: string): LogFileRef => ({ name, key: name, open: async () => [] });
 const result = (file: string, status: FileStatus, events = 10): FileResult => ({

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { corpusTemplates, fillTemplate } from '../../../bench/corpus-templates.ts';
 import { ensureWorkload, type WorkloadSpec } from '../../../bench/generate-workload.ts';
 import { SeededRandom } from '../../../bench/seeded-random.ts';
-import { classifyObjectKey, LogFileKind } from '../../../src/sources/classify-object-key.ts';
+import { classifyObjectKey, LogFileKind } from '../../../src/core/classify-object-key.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'cti-workload-test-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

@@ -8,7 +8,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TransformRunOptions, TransformRunSummary } from '../../../src/bin/transform.ts';
 import { runTransform } from '../../../src/bin/transform.ts';
-import { DEFAULT_TRANSFORM_OPTIONS } from '../../../src/transforms/transform-log-file.ts';
+import { DEFAULT_TRANSFORM_OPTIONS } from '../../../src/pipeline/transform-log-file.ts';
 import { expectedEvents, FIXTURES_DIR, logFilesUnder } from '../transforms/corpus-files.ts';
 
 const CLI = fileURLToPath(new URL('../../../src/bin/cli.ts', import.meta.url));

@@ -2,8 +2,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { DomainProcessingFields } from '../../../src/control/domain-watch.ts';
 import { createDomainWatch } from '../../../src/control/domain-watch.ts';
 import { createIngestionGate } from '../../../src/control/ingestion-gate.ts';
-import type { PauseReason } from '../../../src/control/pause-reason.ts';
 import type { PauseState } from '../../../src/control/pause-switch.ts';
+import type { PauseReason } from '../../../src/core/pause-reason.ts';
 import { memoryLogger } from '../../helpers/memory-logger.ts';
 
 /** A pause switch whose state the test flips; `fail` makes reads throw. */

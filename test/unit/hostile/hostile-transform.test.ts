@@ -5,7 +5,7 @@ import { basename, join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runTransform } from '../../../src/bin/transform.ts';
-import { DEFAULT_TRANSFORM_OPTIONS } from '../../../src/transforms/transform-log-file.ts';
+import { DEFAULT_TRANSFORM_OPTIONS } from '../../../src/pipeline/transform-log-file.ts';
 import { hostileCorpus } from '../../hostile/hostile-corpus.ts';
 
 const CLI = resolve(import.meta.dirname, '../../../src/bin/cli.ts');

@@ -2,12 +2,11 @@ import { gzipSync } from 'node:zlib';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import type { LogFileRef } from '../../../src/pipeline/log-file-ref.ts';
-import { type DocumentSink, processLogFile } from '../../../src/pipeline/process-log-file.ts';
-import { s3LogFileRef } from '../../../src/pipeline/s3-log-file-ref.ts';
-import type { Documents } from '../../../src/sinks/opensearch/bulk-writer.ts';
-import type { FileWriteResult } from '../../../src/sinks/opensearch/file-outcome.ts';
-import { DEFAULT_TRANSFORM_OPTIONS } from '../../../src/transforms/transform-log-file.ts';
+import type { LogFileRef } from '../../../src/core/log-file-ref.ts';
+import type { DocumentSink, Documents, FileWriteResult } from '../../../src/core/sink-port.ts';
+import { processLogFile } from '../../../src/pipeline/process-log-file.ts';
+import { DEFAULT_TRANSFORM_OPTIONS } from '../../../src/pipeline/transform-log-file.ts';
+import { s3LogFileRef } from '../../../src/sources/s3/s3-log-file-ref.ts';
 
 const KEY =
   'AWSLogs/123456789012/CloudTrail/us-east-1/2024/06/01/123456789012_CloudTrail_us-east-1_20240601T0005Z_AbCdEfGhIjKlMnOp.json.gz';

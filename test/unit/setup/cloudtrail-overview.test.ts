@@ -1,5 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { classifyObjectKey } from '../../../src/core/classify-object-key.ts';
+import { DEFAULT_TRANSFORM_OPTIONS, transformLogFile } from '../../../src/pipeline/transform-log-file.ts';
 import {
   OVERVIEW_FILE,
   readSavedObjects,
@@ -7,8 +9,6 @@ import {
   savedObjectsForPrefix,
 } from '../../../src/setup/saved-objects.ts';
 import { buildIndexTemplates } from '../../../src/sinks/opensearch/index-templates.ts';
-import { classifyObjectKey } from '../../../src/sources/classify-object-key.ts';
-import { DEFAULT_TRANSFORM_OPTIONS, transformLogFile } from '../../../src/transforms/transform-log-file.ts';
 import { corpusLogFiles, FIXTURES_DIR, logFilesUnder } from '../transforms/corpus-files.ts';
 import { fieldsUsed, luceneFields } from './saved-object-fields.ts';
 

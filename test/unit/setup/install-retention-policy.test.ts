@@ -1,8 +1,8 @@
 import type { Client } from '@opensearch-project/opensearch';
 import { describe, expect, it } from 'vitest';
 import { installRetentionPolicy } from '../../../src/setup/install-retention-policy.ts';
-import { RequestFailure } from '../../../src/setup/request-failure.ts';
 import { buildRetentionPolicy } from '../../../src/setup/retention-policy.ts';
+import { RequestFailure } from '../../../src/sinks/opensearch/request-failure.ts';
 import { responseError } from '../sinks/opensearch/fake-opensearch.ts';
 
 interface Sent {

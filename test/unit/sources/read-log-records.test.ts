@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it, vi } from 'vitest';
-import type { ByteSource } from '../../../src/sources/decompress-if-gzip.ts';
-import { LogFileError } from '../../../src/sources/log-file-error.ts';
+import type { ByteSource } from '../../../src/core/byte-source.ts';
+import { LogFileError } from '../../../src/core/log-file-error.ts';
 import {
   type ReadLogRecordsOptions,
   readLogRecordBatches,

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LogFileError } from '../../../src/sources/log-file-error.ts';
-import type { RecordsSplitterOptions, RecordText } from '../../../src/sources/records-splitter.ts';
+import { LogFileError } from '../../../src/core/log-file-error.ts';
+import type { RecordText } from '../../../src/core/record-text.ts';
+import type { RecordsSplitterOptions } from '../../../src/sources/records-splitter.ts';
 import { RecordsSplitter } from '../../../src/sources/records-splitter.ts';
 
 /** Runs the splitter over `text` cut at `cuts` (byte positions), returning its records. */

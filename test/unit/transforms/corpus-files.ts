@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
-import { parseLossless } from '../../../src/transforms/parse-lossless.ts';
+import { parseLossless } from '../../../src/core/parse-lossless.ts';
 import { corpusDir } from '../../helpers/corpus.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url));

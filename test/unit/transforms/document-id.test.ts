@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { parseLossless } from '../../../src/core/parse-lossless.ts';
 import { documentIdFor } from '../../../src/transforms/document-id.ts';
-import { parseLossless } from '../../../src/transforms/parse-lossless.ts';
 
 describe('documentIdFor', () => {
   it('uses the eventID, so a redelivered event overwrites its document', () => {

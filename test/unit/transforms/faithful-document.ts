@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
-import type { IndexableDocument } from '../../../src/pipeline/indexable-document.ts';
-import { parseLossless } from '../../../src/transforms/parse-lossless.ts';
+import type { IndexableDocument } from '../../../src/core/indexable-document.ts';
+import { parseLossless } from '../../../src/core/parse-lossless.ts';
 
 /** Compact JSON in which every number is its exact source text (values from parseLossless). */
 export const exact = (value: unknown): string => JSON.stringify(value);

@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { parseLossless } from '../../../src/core/parse-lossless.ts';
 import {
   DEFAULT_FLATTEN_KEYS,
   flattenFields,
   flattenLeaves,
 } from '../../../src/transforms/flatten-fields.ts';
-import { parseLossless } from '../../../src/transforms/parse-lossless.ts';
 import { expectedFlattened, expectFaithfulDocument } from './faithful-document.ts';
 import { jsonText, numberText } from './json-text-arbitrary.ts';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { classifyObjectKey } from '../../../src/sources/classify-object-key.ts';
+import { classifyObjectKey } from '../../../src/core/classify-object-key.ts';
+import { parseLossless } from '../../../src/core/parse-lossless.ts';
 import { DEFAULT_FLATTEN_KEYS } from '../../../src/transforms/flatten-fields.ts';
 import { DEFAULT_KEY_LIMITS, foldHostileKeys } from '../../../src/transforms/fold-hostile-keys.ts';
-import { parseLossless } from '../../../src/transforms/parse-lossless.ts';
 import { toDocument } from '../../../src/transforms/to-document.ts';
 
 const FLATTEN = new Set(DEFAULT_FLATTEN_KEYS);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ObjectKeyInfo } from '../../../src/sources/classify-object-key.ts';
-import { classifyObjectKey } from '../../../src/sources/classify-object-key.ts';
+import type { ObjectKeyInfo } from '../../../src/core/classify-object-key.ts';
+import { classifyObjectKey } from '../../../src/core/classify-object-key.ts';
 import { indexNameFor, routeEvent, utcMonthOf } from '../../../src/transforms/route-event.ts';
 
 /** A log file delivered just after midnight on 1 June, holding events from the end of May. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { classifyObjectKey } from '../../../src/sources/classify-object-key.ts';
+import { classifyObjectKey } from '../../../src/core/classify-object-key.ts';
+import { parseLossless } from '../../../src/core/parse-lossless.ts';
 import { DEFAULT_FLATTEN_KEYS } from '../../../src/transforms/flatten-fields.ts';
-import { parseLossless } from '../../../src/transforms/parse-lossless.ts';
 import { toDocument } from '../../../src/transforms/to-document.ts';
 
 const FILE = classifyObjectKey('123456789012_CloudTrail_us-east-1_20240601T0005Z_AbCdEfGhIjKlMnOp.json.gz');

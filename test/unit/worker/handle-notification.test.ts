@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type FileResult, FileStatus } from '../../../src/pipeline/file-result.ts';
-import type { LogFileRef } from '../../../src/pipeline/log-file-ref.ts';
+import { type FileResult, FileStatus } from '../../../src/core/file-result.ts';
+import type { LogFileRef } from '../../../src/core/log-file-ref.ts';
 import { handleNotification, type NotificationDeps } from '../../../src/worker/handle-notification.ts';
 import { memoryLogger } from '../../helpers/memory-logger.ts';
 

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import type { IndexableDocument } from '../../../../src/pipeline/indexable-document.ts';
-import type { FileWriteResult } from '../../../../src/sinks/opensearch/file-outcome.ts';
+import type { IndexableDocument } from '../../../../src/core/indexable-document.ts';
+import type { FileWriteResult } from '../../../../src/core/sink-port.ts';
 import {
   corpusDocuments,
   corpusFiles,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { IndexableDocument } from '../../../../src/pipeline/indexable-document.ts';
+import type { IndexableDocument } from '../../../../src/core/indexable-document.ts';
 import { type FaultProxy, startFaultProxy } from '../../../helpers/fault-proxy.ts';
 import { stackEnv } from '../../../helpers/stack.ts';
 import { countDocuments, derivedDocuments, removePrefix, testSink, uniquePrefix } from './sink-harness.ts';

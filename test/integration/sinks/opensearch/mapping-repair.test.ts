@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import type { IndexableDocument } from '../../../../src/pipeline/indexable-document.ts';
+import type { IndexableDocument } from '../../../../src/core/indexable-document.ts';
 import { countDocuments, derivedDocuments, removePrefix, testSink, uniquePrefix } from './sink-harness.ts';
 
 /** A derived real event with one field replaced, as the transform would have serialized it. */

@@ -5,17 +5,17 @@ import { join } from 'node:path';
 import type { Client } from '@opensearch-project/opensearch';
 import { pino } from 'pino';
 import { loadConfig } from '../../../../src/config.ts';
-import type { IndexableDocument } from '../../../../src/pipeline/indexable-document.ts';
+import { classifyObjectKey, LogFileKind } from '../../../../src/core/classify-object-key.ts';
+import type { IndexableDocument } from '../../../../src/core/indexable-document.ts';
+import { transformLogFile } from '../../../../src/pipeline/transform-log-file.ts';
 import {
   createOpenSearchSink,
   type OpenSearchSink,
   type OpenSearchSinkDeps,
 } from '../../../../src/sinks/opensearch/opensearch-sink.ts';
-import { classifyObjectKey, LogFileKind } from '../../../../src/sources/classify-object-key.ts';
 import { walkLogFiles } from '../../../../src/sources/local/walk-log-files.ts';
 import { DEFAULT_FLATTEN_KEYS } from '../../../../src/transforms/flatten-fields.ts';
 import { IndexRouting } from '../../../../src/transforms/route-event.ts';
-import { transformLogFile } from '../../../../src/transforms/transform-log-file.ts';
 import { corpusDir } from '../../../helpers/corpus.ts';
 import { stackEnv } from '../../../helpers/stack.ts';
 

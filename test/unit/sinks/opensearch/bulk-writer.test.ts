@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { IndexableDocument } from '../../../../src/pipeline/indexable-document.ts';
+import type { IndexableDocument } from '../../../../src/core/indexable-document.ts';
 import { writeDocuments } from '../../../../src/sinks/opensearch/bulk-writer.ts';
 import {
   blocked,

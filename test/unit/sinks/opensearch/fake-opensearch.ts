@@ -1,6 +1,6 @@
 import type { Client } from '@opensearch-project/opensearch';
 import { pino } from 'pino';
-import type { IndexableDocument } from '../../../../src/pipeline/indexable-document.ts';
+import type { IndexableDocument } from '../../../../src/core/indexable-document.ts';
 import type { BulkWriterDeps } from '../../../../src/sinks/opensearch/bulk-writer.ts';
 import { IndexManager } from '../../../../src/sinks/opensearch/index-manager.ts';
 import { EXPLICIT_TOP_LEVEL_FIELDS } from '../../../../src/sinks/opensearch/index-templates.ts';

@@ -3,17 +3,17 @@ import { basename, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { IndexableDocument } from '../../../src/pipeline/indexable-document.ts';
-import { classifyObjectKey } from '../../../src/sources/classify-object-key.ts';
-import { LogFileError } from '../../../src/sources/log-file-error.ts';
-import { DEFAULT_FLATTEN_KEYS } from '../../../src/transforms/flatten-fields.ts';
-import { parseLossless } from '../../../src/transforms/parse-lossless.ts';
-import type { TransformOptions } from '../../../src/transforms/transform-log-file.ts';
+import { classifyObjectKey } from '../../../src/core/classify-object-key.ts';
+import type { IndexableDocument } from '../../../src/core/indexable-document.ts';
+import { LogFileError } from '../../../src/core/log-file-error.ts';
+import { parseLossless } from '../../../src/core/parse-lossless.ts';
+import type { TransformOptions } from '../../../src/pipeline/transform-log-file.ts';
 import {
   DEFAULT_TRANSFORM_OPTIONS,
   newTransformStats,
   transformLogFile,
-} from '../../../src/transforms/transform-log-file.ts';
+} from '../../../src/pipeline/transform-log-file.ts';
+import { DEFAULT_FLATTEN_KEYS } from '../../../src/transforms/flatten-fields.ts';
 import { corpusDir } from '../../helpers/corpus.ts';
 import {
   corpusLogFiles,
@@ -22,9 +22,9 @@ import {
   fileText,
   isCompact,
   logFilesUnder,
-} from './corpus-files.ts';
-import { expectFaithfulDocument } from './faithful-document.ts';
-import { eventText } from './json-text-arbitrary.ts';
+} from '../transforms/corpus-files.ts';
+import { expectFaithfulDocument } from '../transforms/faithful-document.ts';
+import { eventText } from '../transforms/json-text-arbitrary.ts';
 
 async function transformFile(
   path: string,

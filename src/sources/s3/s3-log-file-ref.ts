@@ -1,6 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { openS3Object } from '../sources/s3/open-s3-object.ts';
-import type { LogFileRef } from './log-file-ref.ts';
+import type { LogFileRef } from '../../core/log-file-ref.ts';
+import { openS3Object } from './open-s3-object.ts';
 
 /** The pipeline's view of an S3 object. */
 export function s3LogFileRef(

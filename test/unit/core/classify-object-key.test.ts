@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyObjectKey } from '../../../src/sources/classify-object-key.ts';
+import { classifyObjectKey } from '../../../src/core/classify-object-key.ts';
 
 const NAME = '111122223333_CloudTrail_us-east-2_20150801T0210Z_Mu0KsOhtH1ar15ZZ.json.gz';
 

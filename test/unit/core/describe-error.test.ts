@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeError } from '../../../src/control/describe-error.ts';
+import { describeError } from '../../../src/core/describe-error.ts';
 
 describe('describeError', () => {
   it.each([

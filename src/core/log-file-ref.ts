@@ -1,4 +1,4 @@
-import type { ByteSource } from '../sources/decompress-if-gzip.ts';
+import type { ByteSource } from './byte-source.ts';
 
 /**
  * One log file to process, wherever it lives. The worker makes these from notifications, the

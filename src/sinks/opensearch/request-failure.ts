@@ -1,4 +1,4 @@
-import { classifyRequestFailure } from '../sinks/opensearch/classify-failure.ts';
+import { classifyRequestFailure } from './classify-failure.ts';
 
 /**
  * A request of `setup`, `retention` or `redrive` failed. The message is the one sentence an operator

@@ -1,4 +1,4 @@
-import type { EventFlag } from '../transforms/event-flags.ts';
+import type { EventFlag } from './event-flags.ts';
 
 /**
  * What the transform hands to the sink: one OpenSearch document, already serialized.
@@ -15,3 +15,12 @@ export interface IndexableDocument {
   /** What the transform noticed about the event (also in the body, as `indexerFlags`); absent: nothing. */
   readonly flags?: readonly EventFlag[];
 }
+
+/**
+ * The field holding an event's folded top-level keys and their values, as the JSON text of one object
+ * (transforms/fold-hostile-keys.ts writes it; the index template maps it as text).
+ */
+export const FOLDED_FIELD = 'indexerFolded';
+
+/** Longer field names are folded by the transform and past the mapping's field name limit. */
+export const DEFAULT_MAX_FIELD_NAME_CHARS = 256;

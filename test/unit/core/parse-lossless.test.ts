@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { hasInexactNumber, isRawJson, parseLossless } from '../../../src/transforms/parse-lossless.ts';
+import { hasInexactNumber, isRawJson, parseLossless } from '../../../src/core/parse-lossless.ts';
 
 describe('parseLossless', () => {
   describe.each([

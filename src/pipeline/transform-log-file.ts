@@ -1,16 +1,16 @@
-import type { IndexableDocument } from '../pipeline/indexable-document.ts';
-import type { ObjectKeyInfo } from '../sources/classify-object-key.ts';
-import type { ByteSource } from '../sources/decompress-if-gzip.ts';
-import { LogFileError, LogFileErrorReason } from '../sources/log-file-error.ts';
+import type { ByteSource } from '../core/byte-source.ts';
+import type { ObjectKeyInfo } from '../core/classify-object-key.ts';
+import { type EventFlag, HOSTILE_FLAGS } from '../core/event-flags.ts';
+import type { IndexableDocument } from '../core/indexable-document.ts';
+import { LogFileError, LogFileErrorReason } from '../core/log-file-error.ts';
+import { hasInexactNumber, parseKeepingNumberText } from '../core/parse-lossless.ts';
+import type { RecordText } from '../core/record-text.ts';
 import type { ReadLogRecordsOptions } from '../sources/read-log-records.ts';
 import { readLogRecordBatches } from '../sources/read-log-records.ts';
-import type { RecordText } from '../sources/records-splitter.ts';
-import { type EventFlag, HOSTILE_FLAGS } from './event-flags.ts';
-import { DEFAULT_FLATTEN_KEYS } from './flatten-fields.ts';
-import { hasInexactNumber, parseKeepingNumberText } from './parse-lossless.ts';
-import { DEFAULT_INDEX_PREFIX, IndexRouting } from './route-event.ts';
-import type { DocumentOptions } from './to-document.ts';
-import { toDocument } from './to-document.ts';
+import { DEFAULT_FLATTEN_KEYS } from '../transforms/flatten-fields.ts';
+import { DEFAULT_INDEX_PREFIX, IndexRouting } from '../transforms/route-event.ts';
+import type { DocumentOptions } from '../transforms/to-document.ts';
+import { toDocument } from '../transforms/to-document.ts';
 
 export interface TransformOptions extends DocumentOptions, ReadLogRecordsOptions {
   /**

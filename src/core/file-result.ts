@@ -1,4 +1,4 @@
-import type { EventFlag } from '../transforms/event-flags.ts';
+import type { EventFlag } from './event-flags.ts';
 
 /**
  * What became of one log file, and so what its driver does with the message or checkpoint:

@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import type { LogFileRef } from './log-file-ref.ts';
+import type { LogFileRef } from '../../core/log-file-ref.ts';
 
 /** The pipeline's view of a file on disk. */
 export function localLogFileRef(path: string, anyName = false): LogFileRef {
