@@ -1,4 +1,5 @@
 import { describeError } from '../core/describe-error.ts';
+import { FailureCode } from '../core/failure-code.ts';
 import { type FileResult, FileStatus } from '../core/file-result.ts';
 import type { LogFileRef } from '../core/log-file-ref.ts';
 import type { Checkpoint } from './checkpoint.ts';
@@ -102,7 +103,7 @@ function thrownResult(file: LogFileRef, error: unknown): FileResult {
     failed: 0,
     indexes: [],
     reason: `processing threw: ${describeError(error)}`,
-    failure: 'internal-error',
+    failure: FailureCode.InternalError,
     blocked: false,
     durationMs: 0,
   };

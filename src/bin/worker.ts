@@ -5,14 +5,15 @@ import { ConfigError, type ConfigWith, loadConfig } from '../config.ts';
 import { createDomainWatch, type DomainWatch } from '../control/domain-watch.ts';
 import { createIngestionGate, type IngestionGate } from '../control/ingestion-gate.ts';
 import { createPauseSwitch } from '../control/pause-switch.ts';
+import { FailureCode } from '../core/failure-code.ts';
 import { PauseReason } from '../core/pause-reason.ts';
 import { createPipeline } from '../pipeline/create-pipeline.ts';
 import { s3LogFileRef } from '../sources/s3/s3-log-file-ref.ts';
 import { createHealthServer } from '../telemetry/health-server.ts';
 import { createLoopLiveness } from '../telemetry/liveness.ts';
 import { createLogger } from '../telemetry/logger.ts';
-import { createMetrics, MessageFormat, type Metrics } from '../telemetry/metrics.ts';
-import type { HandledMessage } from '../worker/handle-notification.ts';
+import { createMetrics } from '../telemetry/metrics.ts';
+import { recordMessageMetrics } from '../worker/record-message-metrics.ts';
 import { SqsWorker } from '../worker/sqs-worker.ts';
 import { createS3Client, createSqsClient } from './aws-clients.ts';
 import { createOpenSearchServiceClient, createSsmClient } from './control-clients.ts';
@@ -90,8 +91,8 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<n
             done();
           }
         }),
-      onMessage: (handled) => recordMessage(metrics, handled),
-      onReceiveError: () => metrics.failure('unavailable'),
+      onMessage: (handled) => recordMessageMetrics(metrics, handled),
+      onReceiveError: () => metrics.failure(FailureCode.QueueUnavailable),
     },
   );
   liveness = createLoopLiveness({
@@ -210,26 +211,4 @@ async function shutdown(parts: {
   await parts.health.close();
   await parts.pipeline.close();
   for (const client of parts.clients) client.destroy();
-}
-
-function recordMessage(metrics: Metrics, handled: HandledMessage): void {
-  const notification = handled.notification;
-  metrics.messageReceived(
-    !notification
-      ? MessageFormat.Unrecognized
-      : notification.format === 's3-event' && notification.viaSns
-        ? MessageFormat.SnsS3Event
-        : notification.format,
-  );
-  if (!notification) metrics.failure(handled.tooLarge ? 'message-too-large' : 'unparseable-message');
-  if (handled.tooManyObjects) metrics.failure('too-many-objects');
-  for (const file of handled.files) {
-    metrics.fileDone(file.status, {
-      events: file.events,
-      repaired: file.repaired,
-      lagSeconds: file.lagSeconds,
-      flagged: file.flagged,
-    });
-    if (file.failure) metrics.failure(file.failure as Parameters<Metrics['failure']>[0]);
-  }
 }

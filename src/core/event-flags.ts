@@ -21,7 +21,12 @@ export type EventFlag = (typeof EventFlag)[keyof typeof EventFlag];
  * reason. `account-mismatch` is not one of them: copies of real trails show it (a bucket's files
  * re-uploaded under another account's folder), so it is recorded, counted and logged only.
  */
-export const HOSTILE_FLAGS: ReadonlySet<EventFlag> = new Set([
+export type HostileFlag = typeof EventFlag.FoldedKeys | typeof EventFlag.OutsideTimeWindow;
+export const HOSTILE_FLAGS: ReadonlySet<EventFlag> = new Set<HostileFlag>([
   EventFlag.FoldedKeys,
   EventFlag.OutsideTimeWindow,
 ]);
+
+export function isHostileFlag(flag: EventFlag): flag is HostileFlag {
+  return HOSTILE_FLAGS.has(flag);
+}

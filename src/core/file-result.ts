@@ -1,4 +1,5 @@
 import type { EventFlag } from './event-flags.ts';
+import type { FailureCode } from './failure-code.ts';
 
 /**
  * What became of one log file, and so what its driver does with the message or checkpoint:
@@ -26,8 +27,8 @@ export interface FileResult {
   readonly indexes: readonly string[];
   /** Why it was skipped, retried or rejected: a sentence for logs. */
   readonly reason?: string | undefined;
-  /** The same as a short code for metrics (`corrupt-gzip`, `object-missing`, `documents-rejected`, ...). */
-  readonly failure?: string | undefined;
+  /** The same as a short code, for the summary line and metrics. */
+  readonly failure?: FailureCode | undefined;
   /** The cluster refused writes (block or sustained throttling): stop taking new work for a while. */
   readonly blocked: boolean;
   readonly durationMs: number;

@@ -1,33 +1,35 @@
+import { FailureCode } from './failure-code.ts';
+
 /**
  * Why a log file could not be read. `read-failed` is the only reason a retry can cure (the bytes did
  * not arrive); every other reason is in the file's content and fails the same way on every attempt.
  */
 export const LogFileErrorReason = {
   /** The byte stream itself failed (network, permissions, file system). */
-  ReadFailed: 'read-failed',
+  ReadFailed: FailureCode.ReadFailed,
   /** The file starts with the gzip magic bytes but does not decompress. */
-  CorruptGzip: 'corrupt-gzip',
+  CorruptGzip: FailureCode.CorruptGzip,
   /** The file holds no bytes (or only whitespace). */
-  Empty: 'empty',
+  Empty: FailureCode.Empty,
   /** The bytes are not JSON, or one record is not valid JSON. */
-  InvalidJson: 'invalid-json',
+  InvalidJson: FailureCode.InvalidJson,
   /** The file ends before its JSON does. */
-  Truncated: 'truncated',
+  Truncated: FailureCode.Truncated,
   /** Valid JSON, but not `{"Records":[{...}, ...]}`. */
-  NotCloudTrail: 'not-cloudtrail',
+  NotCloudTrail: FailureCode.NotCloudTrail,
   /** A CloudTrail digest file (detected by its content): nothing to index, skip it. */
-  DigestFile: 'digest-file',
+  DigestFile: FailureCode.DigestFile,
   /** One record is larger than the reader is willing to hold in memory. */
-  RecordTooLarge: 'record-too-large',
+  RecordTooLarge: FailureCode.RecordTooLarge,
   /** More events than MAX_EVENTS_PER_FILE: a limit, not a transient state, so no retry helps. */
-  TooManyEvents: 'too-many-events',
+  TooManyEvents: FailureCode.TooManyEvents,
   /** The file inflates to more than MAX_DECOMPRESSED_BYTES (a gzip bomb, or whitespace by the gigabyte). */
-  DecompressedTooLarge: 'decompressed-too-large',
+  DecompressedTooLarge: FailureCode.DecompressedTooLarge,
   /** Reading and transforming the file took longer than MAX_FILE_READ_SECONDS (waits for OpenSearch not counted). */
-  ReadTooSlow: 'read-too-slow',
+  ReadTooSlow: FailureCode.ReadTooSlow,
   /** The content made reading fail in a way no other reason names (a string too long for V8, say). */
-  Unreadable: 'unreadable',
-} as const;
+  Unreadable: FailureCode.Unreadable,
+} as const satisfies Record<string, FailureCode>;
 export type LogFileErrorReason = (typeof LogFileErrorReason)[keyof typeof LogFileErrorReason];
 
 export interface LogFileErrorDetails {

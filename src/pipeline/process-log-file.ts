@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { classifyObjectKey, hasControlCharacter, LogFileKind } from '../core/classify-object-key.ts';
+import { FailureCode } from '../core/failure-code.ts';
 import { type FileResult, FileStatus } from '../core/file-result.ts';
 import { LogFileError, LogFileErrorReason } from '../core/log-file-error.ts';
 import type { LogFileRef } from '../core/log-file-ref.ts';
@@ -55,7 +56,7 @@ export async function processLogFile(
   if (hasControlCharacter(ref.key)) {
     // No CloudTrail key holds one; a newline in a name can forge lines in lists and checkpoints.
     return finish(FileStatus.Rejected, {
-      failure: 'key-control-characters',
+      failure: FailureCode.KeyControlCharacters,
       reason: `key-control-characters: the key ${JSON.stringify(ref.key)} contains control characters: no CloudTrail key does, refused`,
     });
   }
@@ -90,7 +91,7 @@ export async function processLogFile(
     const first = written.conflicts[0]!;
     return finish(FileStatus.Rejected, {
       ...counts,
-      failure: 'id-conflict',
+      failure: FailureCode.IdConflict,
       reason: `id-conflict: ${written.conflicts.length} of ${stats.documents} events have an _id already indexed from another file with other content, and were not written (first: ${first.reason})`,
     });
   }
@@ -106,7 +107,11 @@ export async function processLogFile(
     : `${written.failed.length} of ${stats.documents} events not accepted by OpenSearch (first: ${written.failed[0]?.reason ?? 'unknown'})`;
   // Documents the sink could not deliver after its retries stay undelivered: another attempt later
   // (and, past the queue's receive count, the dead-letter queue) keeps them from being lost.
-  const failure = written.aborted ? 'other' : written.blocked ? 'blocked' : 'documents-rejected';
+  const failure = written.aborted
+    ? FailureCode.Interrupted
+    : written.blocked
+      ? FailureCode.Blocked
+      : FailureCode.DocumentsRejected;
   return finish(FileStatus.Retry, { ...counts, reason, failure });
 }
 
@@ -127,7 +132,7 @@ function classifyFileError(error: unknown): [FileStatus, Partial<FileResult>] {
   // transient: the file is retried later rather than set aside.
   return [
     FileStatus.Retry,
-    { reason: `unexpected: ${(error as Error)?.message ?? String(error)}`, failure: 'other' },
+    { reason: `unexpected: ${(error as Error)?.message ?? String(error)}`, failure: FailureCode.Other },
   ];
 }
 

@@ -1,6 +1,6 @@
 import type { ByteSource } from '../core/byte-source.ts';
 import type { ObjectKeyInfo } from '../core/classify-object-key.ts';
-import { type EventFlag, HOSTILE_FLAGS } from '../core/event-flags.ts';
+import { type EventFlag, type HostileFlag, isHostileFlag } from '../core/event-flags.ts';
 import type { IndexableDocument } from '../core/indexable-document.ts';
 import { LogFileError, LogFileErrorReason } from '../core/log-file-error.ts';
 import { hasInexactNumber, parseKeepingNumberText } from '../core/parse-lossless.ts';
@@ -104,14 +104,16 @@ const FLAG_SENTENCES: Record<EventFlag, string> = {
  * Why a file whose events were all delivered must still be set aside: it holds events no real
  * CloudTrail file does (see HOSTILE_FLAGS). `failure` is the first such flag, as a short code.
  */
-export function hostileContentOf(stats: TransformStats): { failure: EventFlag; reason: string } | undefined {
-  const found = [...stats.flagged].filter(([flag]) => HOSTILE_FLAGS.has(flag));
-  if (found.length === 0) return undefined;
+export function hostileContentOf(
+  stats: TransformStats,
+): { failure: HostileFlag; reason: string } | undefined {
+  const found = [...stats.flagged].filter(([flag]) => isHostileFlag(flag));
+  const failure = found.map(([flag]) => flag).find(isHostileFlag);
+  if (failure === undefined) return undefined;
   const parts = found.map(
     ([flag, seen]) =>
       `${seen.count} of ${stats.documents} events had ${FLAG_SENTENCES[flag]} (first: record ${seen.firstRecord})`,
   );
-  const failure = found[0]![0];
   return { failure, reason: `${failure}: hostile content: ${parts.join('; ')}` };
 }
 

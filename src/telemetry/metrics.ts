@@ -1,5 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { EventFlag } from '../core/event-flags.ts';
+import { FAILURE_CODES, FailureCode } from '../core/failure-code.ts';
 import { FileStatus } from '../core/file-result.ts';
 import { PAUSE_REASONS, type PauseReason } from '../core/pause-reason.ts';
 
@@ -24,38 +25,8 @@ export const MessageFormat = {
 export type MessageFormat = (typeof MessageFormat)[keyof typeof MessageFormat];
 
 /** What became of one announced file: the pipeline's own statuses (indexed, skipped, retry, rejected). */
-export { FileStatus };
-
-/** Why a file or message failed: the log-file reasons of the reader plus the queue's and the sink's. */
-export const FailureReason = {
-  UnparseableMessage: 'unparseable-message',
-  ObjectMissing: 'object-missing',
-  ObjectTooLarge: 'object-too-large',
-  ReadFailed: 'read-failed',
-  CorruptGzip: 'corrupt-gzip',
-  Empty: 'empty',
-  InvalidJson: 'invalid-json',
-  Truncated: 'truncated',
-  NotCloudTrail: 'not-cloudtrail',
-  RecordTooLarge: 'record-too-large',
-  TooManyEvents: 'too-many-events',
-  DecompressedTooLarge: 'decompressed-too-large',
-  ReadTooSlow: 'read-too-slow',
-  Unreadable: 'unreadable',
-  MessageTooLarge: 'message-too-large',
-  TooManyObjects: 'too-many-objects',
-  KeyControlCharacters: 'key-control-characters',
-  ObjectAccessDenied: 'object-access-denied',
-  Throttled: 'throttled',
-  Unavailable: 'unavailable',
-  Blocked: 'blocked',
-  DocumentsRejected: 'documents-rejected',
-  IdConflict: 'id-conflict',
-  FoldedKeys: EventFlag.FoldedKeys,
-  OutsideTimeWindow: EventFlag.OutsideTimeWindow,
-  Other: 'other',
-} as const;
-export type FailureReason = (typeof FailureReason)[keyof typeof FailureReason];
+/** Why a file or message failed: the pipeline's one vocabulary (core/failure-code.ts). */
+export { FailureCode, FileStatus };
 
 export type BulkStatus = 'ok' | 'failed';
 
@@ -99,7 +70,7 @@ export interface Metrics {
   /** One file finished, with its counts. */
   fileDone(outcome: FileStatus, detail?: FileDoneDetail): void;
   /** One file or message failed for this reason. */
-  failure(reason: FailureReason): void;
+  failure(reason: FailureCode): void;
   /** One bulk request finished after this many seconds. */
   bulkRequest(durationSeconds: number, status?: BulkStatus): void;
   /** The reasons currently stopping ingestion (an empty list: receiving). */
@@ -124,7 +95,6 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
 
   const formats = Object.values(MessageFormat);
   const outcomes = Object.values(FileStatus);
-  const reasons = Object.values(FailureReason);
   const flags = Object.values(EventFlag);
 
   const messagesReceived = new Counter({
@@ -188,7 +158,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
 
   for (const format of formats) messagesReceived.labels({ format }).inc(0);
   for (const outcome of outcomes) files.labels({ outcome }).inc(0);
-  for (const reason of reasons) failures.labels({ reason }).inc(0);
+  for (const reason of FAILURE_CODES) failures.labels({ reason }).inc(0);
   for (const flag of flags) eventsFlagged.labels({ flag }).inc(0);
   for (const status of ['ok', 'failed'] as const) bulkDuration.zero({ status });
   for (const reason of PAUSE_REASONS) pausedGauge.labels({ reason }).set(0);
@@ -220,7 +190,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       }
     },
     failure(reason) {
-      failures.labels({ reason: allowed(reasons, reason, FailureReason.Other) }).inc();
+      failures.labels({ reason: allowed(FAILURE_CODES, reason, FailureCode.Other) }).inc();
     },
     bulkRequest(durationSeconds, status = 'ok') {
       bulkDuration.labels({ status: status === 'failed' ? 'failed' : 'ok' }).observe(durationSeconds);

@@ -1,19 +1,20 @@
 import { GetObjectCommand, type GetObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
 import type { ByteSource } from '../../core/byte-source.ts';
+import { FailureCode } from '../../core/failure-code.ts';
 
 export const ObjectErrorReason = {
   /** The key does not exist (deleted since, or a notification for another bucket): no retry helps. */
-  Missing: 'object-missing',
+  Missing: FailureCode.ObjectMissing,
   /**
    * S3 refused access (403): a notification naming a bucket the worker may not read (someone else's),
    * or a policy not granting it. Retrying until maxReceiveCount changes neither; redrive once fixed.
    */
-  AccessDenied: 'object-access-denied',
+  AccessDenied: FailureCode.ObjectAccessDenied,
   /** Larger than MAX_OBJECT_BYTES: refused before reading a byte. */
-  TooLarge: 'object-too-large',
+  TooLarge: FailureCode.ObjectTooLarge,
   /** S3 did not answer, or throttled: worth another try later. */
-  Unavailable: 's3-unavailable',
-} as const;
+  Unavailable: FailureCode.S3Unavailable,
+} as const satisfies Record<string, FailureCode>;
 export type ObjectErrorReason = (typeof ObjectErrorReason)[keyof typeof ObjectErrorReason];
 
 /** An object that could not be opened; names the bucket and key and keeps the SDK error as the cause. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { FailureReason, MessageFormat, Metrics } from '../../../src/telemetry/metrics.ts';
+import type { FailureCode } from '../../../src/core/failure-code.ts';
+import type { MessageFormat, Metrics } from '../../../src/telemetry/metrics.ts';
 import { createMetrics } from '../../../src/telemetry/metrics.ts';
 
 /** The value of one series in the registry's text output. */
@@ -48,7 +49,7 @@ describe('createMetrics', () => {
 
   it('counts values outside the vocabulary under a fixed fallback instead of a new series', async () => {
     const metrics = quiet();
-    metrics.failure('some-new-error' as FailureReason);
+    metrics.failure('some-new-error' as FailureCode);
     metrics.messageReceived('carrier-pigeon' as MessageFormat);
     const text = await metrics.registry.metrics();
     expect(text).not.toContain('some-new-error');
