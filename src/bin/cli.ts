@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// First: a backfill listing S3 fixes V8's heap growth before anything else loads (see the module).
+import './bound-heap-growth-early.ts';
 import { Command } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
 import { registerBackfillCommand } from './backfill.ts';
