@@ -8,7 +8,8 @@ import { freePort, StackError } from './processes.ts';
 export interface StartedContainers {
   opensearch: { url: string; version: string };
   localstack: { url: string; version: string };
-  containerIds: string[];
+  /** OpenSearch's container, then LocalStack's. */
+  containerIds: [string, string];
   stop(): Promise<void>;
 }
 
@@ -26,20 +27,26 @@ function requireImages(): void {
 }
 
 /**
- * The same services as Docker containers (STACK_MODE=containers). LocalStack is published on a host port
- * chosen here and told that address (LOCALSTACK_HOST), so the queue URLs it returns name the port the SDK
- * can reach rather than the container's 4566.
+ * The same services as Docker containers (STACK_MODE=containers), each published on a host port chosen
+ * here rather than by the engine: LocalStack is told its address (LOCALSTACK_HOST), so the queue URLs it
+ * returns name the port the SDK can reach rather than the container's 4566, and OpenSearch keeps its port
+ * when the fault suite stops and starts its container. As on the process stack, OpenSearch's disk
+ * thresholds are off: the fault suite sets the flood-stage block itself, and the engine's disk is shared.
  */
 export async function startContainers(): Promise<StartedContainers> {
   requireImages();
   // Ryuk (testcontainers' reaper of orphaned containers) is an image of its own, which an engine without
   // a registry cannot pull; stop() and stack:down remove what was started instead.
   process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
-  const localStackPort = await freePort();
+  const [openSearchPort, localStackPort] = [await freePort(), await freePort()];
   const [opensearch, localstack] = await Promise.all([
     new OpenSearchContainer(OPENSEARCH_IMAGE)
       .withSecurityEnabled(false)
-      .withEnvironment({ OPENSEARCH_JAVA_OPTS: '-Xms512m -Xmx512m' })
+      .withExposedPorts({ container: 9200, host: openSearchPort })
+      .withEnvironment({
+        OPENSEARCH_JAVA_OPTS: '-Xms512m -Xmx512m',
+        'cluster.routing.allocation.disk.threshold_enabled': 'false',
+      })
       .start(),
     new LocalstackContainer(LOCALSTACK_IMAGE)
       .withExposedPorts({ container: 4566, host: localStackPort })
@@ -51,7 +58,7 @@ export async function startContainers(): Promise<StartedContainers> {
       .start(),
   ]);
   return {
-    opensearch: { url: `http://127.0.0.1:${opensearch.getMappedPort(9200)}`, version: OPENSEARCH_VERSION },
+    opensearch: { url: `http://127.0.0.1:${openSearchPort}`, version: OPENSEARCH_VERSION },
     localstack: { url: `http://127.0.0.1:${localStackPort}`, version: LOCALSTACK_VERSION },
     containerIds: [opensearch.getId(), localstack.getId()],
     stop: async () => {

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { startContainers } from './containers.ts';
 import { startLocalStack } from './localstack-process.ts';
+import { chooseMode, type StackMode } from './mode.ts';
 import { startOpenSearch } from './opensearch-process.ts';
 import { runDir, stackDir, stackEnvFile, stackStateFile } from './paths.ts';
 import { freePort, isAlive, stopProcessGroup } from './processes.ts';
@@ -30,8 +31,6 @@ export interface StackEnv {
   BUCKET: string;
 }
 
-export type StackMode = 'processes' | 'containers';
-
 interface StackState {
   mode: StackMode;
   pids: number[];
@@ -44,17 +43,6 @@ export interface Stack {
   mode: StackMode;
   versions: StackState['versions'];
   stop(): Promise<void>;
-}
-
-/**
- * Processes unless `STACK_MODE=containers`: an engine that answers `docker info` may still hold none
- * of the images (there is no registry here), so its presence alone does not pick containers.
- */
-export function chooseMode(): StackMode {
-  const forced = process.env.STACK_MODE;
-  if (forced === undefined || forced === '' || forced === 'processes') return 'processes';
-  if (forced === 'containers') return forced;
-  throw new Error(`STACK_MODE must be "processes" or "containers", not "${forced}".`);
 }
 
 async function reachable(url: string): Promise<boolean> {

@@ -1,7 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countDocuments } from '../helpers/opensearch.ts';
 import { syntheticLogFile } from '../helpers/synthetic-log.ts';
-import { restartOpenSearch, stopOpenSearch } from './harness/fault-stack.ts';
+import {
+  faultStack,
+  openSearchOutageLabel,
+  restartOpenSearch,
+  stopOpenSearch,
+} from './harness/fault-stack.ts';
 import { cleanOutcome, createScenario, type Scenario, until } from './harness/scenario.ts';
 
 const OUTAGE_MS = 60_000;
@@ -10,7 +15,7 @@ describe('fault: OpenSearch is stopped for about a minute during ingestion, then
   let scenario: Scenario;
 
   beforeAll(async () => {
-    scenario = await createScenario('os-restart', 'OpenSearch stopped ~60 s, restarted');
+    scenario = await createScenario('os-restart', openSearchOutageLabel(faultStack()));
   });
 
   afterAll(async () => {

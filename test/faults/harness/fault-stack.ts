@@ -1,17 +1,23 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inject } from 'vitest';
+import type { StackMode } from '../../../scripts/stack/mode.ts';
 import { startOpenSearch } from '../../../scripts/stack/opensearch-process.ts';
-import { stopProcessGroup } from '../../../scripts/stack/processes.ts';
+import { stopProcessGroup, waitUntil } from '../../../scripts/stack/processes.ts';
+import { docker } from '../../containers/docker.ts';
 import type { StackEnv } from '../../helpers/stack.ts';
 import type { ClusterNode } from './three-nodes.ts';
 
 /**
- * The fault suite's own OpenSearch and LocalStack, started by its global setup as local processes
- * (never the shared stack: the suite stops and restarts them). Tests read it with `faultStack()`.
+ * The fault suite's own OpenSearch and LocalStack, started by its global setup as local processes, or
+ * as containers with STACK_MODE=containers (never the shared stack: the suite stops and restarts them).
+ * Tests read it with `faultStack()`.
  */
 export interface FaultStack {
   readonly env: StackEnv;
+  readonly mode: StackMode;
+  /** With STACK_MODE=containers: the containers' ids (the faults act on them with the docker CLI). */
+  readonly containers?: { readonly openSearch: string; readonly localStack: string };
   /** OpenSearch's port and data folder, so a restart brings back the same node with the same indexes. */
   readonly openSearch: { readonly port: number; readonly dataDir: string };
   /** In the faults-cluster project: the three nodes (OPENSEARCH_URL is the first one's). */
@@ -31,8 +37,9 @@ export function faultStack(): FaultStack {
 }
 
 interface ProcessState {
-  openSearchPid: number;
-  localStackPid: number;
+  /** The services' process groups (none with STACK_MODE=containers). */
+  openSearchPid?: number;
+  localStackPid?: number;
   /** Process groups a scenario started for itself (extra clusters): stopped at the end if still there. */
   scenarioPids?: number[];
   /** The nodes of the three-node cluster, by position. */
@@ -57,15 +64,43 @@ export function recordScenarioProcess(stack: FaultStack, pid: number): void {
     writeProcessState(stack.runDir, { ...state, scenarioPids: [...(state.scenarioPids ?? []), pid] });
 }
 
-/** Stops OpenSearch (SIGTERM to its process group, as an orchestrator would); returns when it is gone. */
+/**
+ * Stops OpenSearch as an orchestrator would, SIGTERM and then a grace period: to its process group,
+ * or `docker stop` of its container (which keeps the container, its data and its port binding).
+ * Returns when it is gone.
+ */
 export async function stopOpenSearch(stack: FaultStack): Promise<void> {
+  if (stack.containers) {
+    docker(['stop', '--time', '30', stack.containers.openSearch]);
+    return;
+  }
   const state = readProcessState(stack.runDir);
-  if (state) await stopProcessGroup(state.openSearchPid);
+  if (state?.openSearchPid) await stopProcessGroup(state.openSearchPid);
 }
 
-/** Starts OpenSearch again on the same port and data folder; resolves when the cluster is yellow. */
+/**
+ * Starts OpenSearch again on the same port and data: a new process on the same data folder, or
+ * `docker start` of the same container. Resolves when the cluster is yellow.
+ */
 export async function restartOpenSearch(stack: FaultStack): Promise<void> {
+  if (stack.containers) {
+    docker(['start', stack.containers.openSearch]);
+    const url = stack.env.OPENSEARCH_URL;
+    await waitUntil(
+      `the OpenSearch container ${stack.containers.openSearch.slice(0, 12)} on ${url}`,
+      async () => (await fetch(`${url}/_cluster/health?wait_for_status=yellow&timeout=5s`)).ok,
+      { timeoutMs: 180_000 },
+    );
+    return;
+  }
   const started = await startOpenSearch(stack.openSearch);
   const state = readProcessState(stack.runDir);
   if (state) writeProcessState(stack.runDir, { ...state, openSearchPid: started.pid });
+}
+
+/** How `stopOpenSearch` and `restartOpenSearch` make the outage, for the results table. */
+export function openSearchOutageLabel(stack: FaultStack): string {
+  return stack.containers
+    ? 'OpenSearch container stopped ~60 s (docker stop/start)'
+    : 'OpenSearch stopped ~60 s, restarted';
 }

@@ -58,7 +58,8 @@ describe('corpus templates', () => {
   });
 });
 
-describe('ensureWorkload', () => {
+// Generates and gzips 1,500 events per call: seconds on a loaded machine, beyond the 5 s default.
+describe('ensureWorkload', { timeout: 60_000 }, () => {
   it('writes CloudTrail-named gzip files with every event, times inside the span, unique ids', async () => {
     const workload = await ensureWorkload(spec, () => undefined, root);
     expect(workload.events).toBe(1500);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { chooseMode, parseDotenv } from '../../../scripts/stack/stack.ts';
+import { chooseMode } from '../../../scripts/stack/mode.ts';
+import { parseDotenv } from '../../../scripts/stack/stack.ts';
 
 describe('parseDotenv', () => {
   it('reads KEY=value lines and ignores comments and blanks', () => {
