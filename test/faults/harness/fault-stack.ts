@@ -98,6 +98,36 @@ export async function restartOpenSearch(stack: FaultStack): Promise<void> {
   if (state) writeProcessState(stack.runDir, { ...state, openSearchPid: started.pid });
 }
 
+/**
+ * Freezes OpenSearch without a word to its clients: SIGSTOP to its process group, or `docker pause`
+ * (the cgroup freezer). The kernel still accepts connections and takes the bytes of requests; nothing
+ * answers until `thawOpenSearch`, and then the node works through every request it was sent, including
+ * those whose client gave up on them long ago.
+ */
+export function freezeOpenSearch(stack: FaultStack): void {
+  if (stack.containers) docker(['pause', stack.containers.openSearch]);
+  else signalOpenSearch(stack, 'SIGSTOP');
+}
+
+/** Lets a frozen OpenSearch go on; does nothing to one that is not frozen. */
+export function thawOpenSearch(stack: FaultStack): void {
+  if (stack.containers) docker(['unpause', stack.containers.openSearch], { allowFailure: true });
+  else signalOpenSearch(stack, 'SIGCONT');
+}
+
+function signalOpenSearch(stack: FaultStack, signal: NodeJS.Signals): void {
+  const pid = readProcessState(stack.runDir)?.openSearchPid;
+  if (pid === undefined) throw new Error(`no OpenSearch process recorded in ${stack.runDir}`);
+  process.kill(-pid, signal);
+}
+
+/** How `freezeOpenSearch` makes the fault, for the results table. */
+export function openSearchFreezeLabel(stack: FaultStack): string {
+  return stack.containers
+    ? 'OpenSearch container frozen ~30 s (docker pause)'
+    : 'OpenSearch frozen ~30 s (SIGSTOP)';
+}
+
 /** How `stopOpenSearch` and `restartOpenSearch` make the outage, for the results table. */
 export function openSearchOutageLabel(stack: FaultStack): string {
   return stack.containers
