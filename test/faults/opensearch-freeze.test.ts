@@ -65,5 +65,13 @@ describe('fault: OpenSearch freezes for about 30 s during ingestion, then goes o
     const verdict = await scenario.verify(0);
     expect(verdict).toMatchObject(cleanOutcome(verdict));
     expect(worker.child.exitCode).toBeNull();
+    // The re-sends found documents the thawed node had taken from the abandoned requests.
+    const indexed = worker.logs().filter((line) => line.msg === 'log file indexed');
+    const alreadyThere = indexed.reduce((sum, line) => sum + Number(line.unchanged ?? 0), 0);
+    const timeouts = worker.logs().filter((line) => /TimeoutError/.test(String(line.reason))).length;
+    console.log(
+      `faults: os-freeze: ${timeouts} requests timed out; ${alreadyThere} documents were already there when sent again`,
+    );
+    expect(alreadyThere).toBeGreaterThan(0);
   });
 });
