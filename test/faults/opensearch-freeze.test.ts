@@ -65,7 +65,8 @@ describe('fault: OpenSearch freezes for about 30 s during ingestion, then goes o
     const verdict = await scenario.verify(0);
     expect(verdict).toMatchObject(cleanOutcome(verdict));
     expect(worker.child.exitCode).toBeNull();
-    // The re-sends found documents the thawed node had taken from the abandoned requests.
+    // Re-sends found documents already there: taken by the thawed node from abandoned requests (or
+    // written by an earlier attempt at the same file, when one was retried whole).
     const indexed = worker.logs().filter((line) => line.msg === 'log file indexed');
     const alreadyThere = indexed.reduce((sum, line) => sum + Number(line.unchanged ?? 0), 0);
     const timeouts = worker.logs().filter((line) => /TimeoutError/.test(String(line.reason))).length;
