@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { createS3Client } from '../src/bin/aws-clients.ts';
+import { loadConfig } from '../src/config.ts';
 
 /**
  * `npm run demo:upload`: puts the sample log files of demo/logs/ into $BUCKET under the keys
@@ -15,7 +16,7 @@ if (!bucket) {
   process.exit(2);
 }
 const folder = resolve(import.meta.dirname, '../demo/logs');
-const s3 = createS3Client();
+const s3 = createS3Client(process.env, loadConfig(process.env).AWS_REQUEST_TIMEOUT_SECONDS);
 let uploaded = 0;
 for (const name of readdirSync(folder).sort()) {
   const match = NAME.exec(name);

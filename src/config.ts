@@ -6,7 +6,12 @@ import { DEFAULT_MAX_DECOMPRESSED_BYTES, DEFAULT_MAX_READ_SECONDS } from './sour
 import { scrubText } from './telemetry/redact-secrets.ts';
 import { DEFAULT_FLATTEN_KEYS } from './transforms/flatten-fields.ts';
 import { DEFAULT_MAX_EXTRA_TOP_LEVEL_KEYS } from './transforms/fold-hostile-keys.ts';
-import { DEFAULT_EVENT_TIME_WINDOW_DAYS } from './transforms/route-event.ts';
+import {
+  DEFAULT_EVENT_TIME_WINDOW_DAYS,
+  DEFAULT_INDEX_PREFIX,
+  INDEX_ROUTINGS,
+  IndexRouting,
+} from './transforms/route-event.ts';
 
 /**
  * The service's whole configuration: one schema over environment variables, parsed once at
@@ -43,6 +48,9 @@ function httpUrl(what: string) {
   return z.url({ protocol: /^https?$/, error: `expected an http(s) URL of ${what}` });
 }
 
+/** S3, SQS and SSM requests; longer than the worker's 20 s long poll, which is silent until it answers. */
+const DEFAULT_AWS_REQUEST_TIMEOUT_SECONDS = 60;
+
 const schema = z.object({
   OPENSEARCH_URL: httpUrl(
     'the OpenSearch endpoint, e.g. https://search-x.us-east-1.es.amazonaws.com',
@@ -58,8 +66,8 @@ const schema = z.object({
     .regex(/^[a-z0-9][a-z0-9_.-]{0,99}$/, {
       error: 'expected a lowercase index name prefix (a-z, 0-9, "-", "_", "."; up to 100 characters)',
     })
-    .default('cloudtrail'),
-  INDEX_ROUTING: oneOf(['event-time', 'file-date']).default('event-time'),
+    .default(DEFAULT_INDEX_PREFIX),
+  INDEX_ROUTING: oneOf(INDEX_ROUTINGS).default(IndexRouting.EventTime),
   FLATTEN_KEYS: z
     .string()
     .transform((list) =>
@@ -135,7 +143,7 @@ const schema = z.object({
    * An S3, SQS or SSM request (an S3 object body included) that receives nothing for this long is
    * abandoned as failed. Longer than the worker's 20 s long poll, which is silent until it answers.
    */
-  AWS_REQUEST_TIMEOUT_SECONDS: wholeNumber(25, 900, 'seconds').default(60),
+  AWS_REQUEST_TIMEOUT_SECONDS: wholeNumber(25, 900, 'seconds').default(DEFAULT_AWS_REQUEST_TIMEOUT_SECONDS),
   LOG_LEVEL: oneOf(LOG_LEVELS).default('info'),
 });
 

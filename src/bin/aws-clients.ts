@@ -1,9 +1,6 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 
-/** The default of AWS_REQUEST_TIMEOUT_SECONDS, for callers without a parsed configuration. */
-export const DEFAULT_AWS_REQUEST_TIMEOUT_SECONDS = 60;
-
 /** A TCP connection that is not up after this long is not coming up (a blackholed endpoint). */
 const CONNECTION_TIMEOUT_MS = 10_000;
 
@@ -13,7 +10,7 @@ const CONNECTION_TIMEOUT_MS = 10_000;
  * idle-socket timeout, rather than a total request timeout, lets a large S3 object stream for as long
  * as bytes keep arriving; a stalled body fails with a read error and its file is retried.
  */
-export function awsRequestHandler(timeoutSeconds: number = DEFAULT_AWS_REQUEST_TIMEOUT_SECONDS): {
+export function awsRequestHandler(timeoutSeconds: number): {
   readonly connectionTimeout: number;
   readonly socketTimeout: number;
 } {
@@ -29,13 +26,14 @@ export function awsRequestHandler(timeoutSeconds: number = DEFAULT_AWS_REQUEST_T
  * override (LocalStack, a VPC endpoint by IP) bucket names cannot be host names, so S3 goes path-style.
  */
 export function createS3Client(
-  env: Readonly<Record<string, string | undefined>> = process.env,
-  timeoutSeconds: number = DEFAULT_AWS_REQUEST_TIMEOUT_SECONDS,
+  env: Readonly<Record<string, string | undefined>>,
+  timeoutSeconds: number,
 ): S3Client {
   const custom = Boolean(env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL);
   return new S3Client({ forcePathStyle: custom, requestHandler: awsRequestHandler(timeoutSeconds) });
 }
 
-export function createSqsClient(timeoutSeconds: number = DEFAULT_AWS_REQUEST_TIMEOUT_SECONDS): SQSClient {
+/** `timeoutSeconds`: AWS_REQUEST_TIMEOUT_SECONDS, which every command passes from its configuration. */
+export function createSqsClient(timeoutSeconds: number): SQSClient {
   return new SQSClient({ requestHandler: awsRequestHandler(timeoutSeconds) });
 }

@@ -25,6 +25,8 @@ export interface ViaQueueOptions {
   readonly source: string;
   readonly queueUrl: string;
   readonly pauseParameterName: string;
+  /** AWS_REQUEST_TIMEOUT_SECONDS, for the SQS and SSM clients. */
+  readonly awsRequestTimeoutSeconds: number;
   readonly maxBacklog: number;
   readonly concurrency: number;
   readonly logger: Logger;
@@ -36,9 +38,9 @@ const RECORD_INTERVAL_MS = 10_000;
 
 /** `backfill --via-queue`: the selection goes to the worker fleet's queue; returns the summary. */
 export async function backfillViaQueue(options: ViaQueueOptions): Promise<EnqueueSummary> {
-  const sqs = createSqsClient();
+  const sqs = createSqsClient(options.awsRequestTimeoutSeconds);
   const records = createBackfillRecordStore(
-    createSsmClient(),
+    createSsmClient(options.awsRequestTimeoutSeconds),
     backfillParameterName(options.pauseParameterName),
   );
   const region = await options.s3.config.region();

@@ -123,10 +123,13 @@ export async function backfill(
   }
   let config: ReturnType<typeof loadConfig<'OPENSEARCH_URL'>> | undefined;
   let queueConfig: ReturnType<typeof loadConfig<'QUEUE_URL'>> | undefined;
+  let awsRequestTimeoutSeconds: number;
   try {
     // Via the queue, the workers index: this process needs the queue, not OpenSearch.
     if (options.viaQueue && !options.dryRun) queueConfig = loadConfig(env, ['QUEUE_URL']);
     else config = options.dryRun ? undefined : loadConfig(env, ['OPENSEARCH_URL']);
+    // Every S3 request honours AWS_REQUEST_TIMEOUT_SECONDS, a dry run's listing too.
+    awsRequestTimeoutSeconds = (config ?? queueConfig ?? loadConfig(env)).AWS_REQUEST_TIMEOUT_SECONDS;
   } catch (error) {
     if (error instanceof ConfigError) return fail(error.message);
     throw error;
@@ -140,7 +143,7 @@ export async function backfill(
   // The selection is a stream: listed as the work goes (bounded ahead), never held whole.
   let source: string;
   let files: SelectedFiles;
-  const s3 = options.s3 ? createS3Client(env) : undefined;
+  const s3 = options.s3 ? createS3Client(env, awsRequestTimeoutSeconds) : undefined;
   const maxBytes = config?.MAX_OBJECT_BYTES ?? Number.MAX_SAFE_INTEGER;
   const listing: ListingStats = { requests: 0, leafPrefixes: [] };
   try {
@@ -206,6 +209,7 @@ export async function backfill(
         source: from,
         queueUrl: settings.QUEUE_URL,
         pauseParameterName: settings.PAUSE_PARAMETER_NAME,
+        awsRequestTimeoutSeconds: settings.AWS_REQUEST_TIMEOUT_SECONDS,
         maxBacklog: options.maxBacklog,
         concurrency: options.concurrency,
         logger,

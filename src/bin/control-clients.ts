@@ -2,14 +2,14 @@ import { hostname, userInfo } from 'node:os';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { OpenSearchClient } from '@aws-sdk/client-opensearch';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { awsRequestHandler, DEFAULT_AWS_REQUEST_TIMEOUT_SECONDS } from './aws-clients.ts';
+import { awsRequestHandler } from './aws-clients.ts';
 
 /**
  * SDK clients for the control plane (pause switch, domain watch, status), configured by the SDK's
  * own conventions: AWS_REGION, the default credential chain, AWS_ENDPOINT_URL.
  */
 
-export function createSsmClient(timeoutSeconds: number = DEFAULT_AWS_REQUEST_TIMEOUT_SECONDS): SSMClient {
+export function createSsmClient(timeoutSeconds: number): SSMClient {
   return new SSMClient({ requestHandler: awsRequestHandler(timeoutSeconds) });
 }
 

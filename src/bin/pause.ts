@@ -55,7 +55,10 @@ export function registerPauseCommand(program: Command): void {
     .action(async (flags: { reason?: string }) => {
       process.exitCode = await runCommand(processIo, async () => {
         const config = loadConfig(process.env);
-        const pauseSwitch = createPauseSwitch(createSsmClient(), config.PAUSE_PARAMETER_NAME);
+        const pauseSwitch = createPauseSwitch(
+          createSsmClient(config.AWS_REQUEST_TIMEOUT_SECONDS),
+          config.PAUSE_PARAMETER_NAME,
+        );
         return runPause({ by: operatorName(), ...flags }, pauseSwitch, processIo);
       });
     });

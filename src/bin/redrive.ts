@@ -22,7 +22,7 @@ export function registerRedriveCommand(program: Command): void {
     .action(async (flags: RedriveFlags) => {
       process.exitCode = await runCommand(processIo, async () => {
         const config = loadConfig(process.env, ['QUEUE_URL']);
-        const sqs = createSqsClient();
+        const sqs = createSqsClient(config.AWS_REQUEST_TIMEOUT_SECONDS);
         try {
           return await runRedrive(
             flags,

@@ -33,7 +33,10 @@ export function registerResumeCommand(program: Command): void {
     .action(async () => {
       process.exitCode = await runCommand(processIo, async () => {
         const config = loadConfig(process.env);
-        const pauseSwitch = createPauseSwitch(createSsmClient(), config.PAUSE_PARAMETER_NAME);
+        const pauseSwitch = createPauseSwitch(
+          createSsmClient(config.AWS_REQUEST_TIMEOUT_SECONDS),
+          config.PAUSE_PARAMETER_NAME,
+        );
         return runResume({ by: operatorName() }, pauseSwitch, processIo);
       });
     });

@@ -186,11 +186,11 @@ export function registerStatusCommand(program: Command): void {
     .action(async (flags: { json?: boolean }) => {
       process.exitCode = await runCommand(processIo, async () => {
         const config = loadConfig(process.env, ['QUEUE_URL']);
-        const ssm = createSsmClient();
+        const ssm = createSsmClient(config.AWS_REQUEST_TIMEOUT_SECONDS);
         const sources = {
           pauseSwitch: createPauseSwitch(ssm, config.PAUSE_PARAMETER_NAME),
           backfill: createBackfillRecordStore(ssm, backfillParameterName(config.PAUSE_PARAMETER_NAME)),
-          sqs: createSqsClient(),
+          sqs: createSqsClient(config.AWS_REQUEST_TIMEOUT_SECONDS),
           cloudwatch: createCloudWatchClient(),
           ...(config.OPENSEARCH_DOMAIN_NAME
             ? { domain: { name: config.OPENSEARCH_DOMAIN_NAME, client: createOpenSearchServiceClient() } }

@@ -2,8 +2,6 @@ import type { SSMClient } from '@aws-sdk/client-ssm';
 import { GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
 import { describeError } from '../core/describe-error.ts';
 
-export const DEFAULT_PAUSE_PARAMETER_NAME = '/cloudtrail-indexer/paused';
-
 /** SSM's standard tier holds 4 KB per value; these bounds keep the JSON well inside it. */
 const MAX_REASON_CHARS = 1000;
 const MAX_BY_CHARS = 200;
@@ -51,7 +49,8 @@ export interface PauseSwitch {
  */
 export function createPauseSwitch(
   ssm: Pick<SSMClient, 'send'>,
-  parameterName: string = DEFAULT_PAUSE_PARAMETER_NAME,
+  /** PAUSE_PARAMETER_NAME (config.ts holds its default). */
+  parameterName: string,
 ): PauseSwitch {
   return {
     parameterName,

@@ -8,6 +8,7 @@ export const IndexRouting = {
   FileDate: 'file-date',
 } as const;
 export type IndexRouting = (typeof IndexRouting)[keyof typeof IndexRouting];
+export const INDEX_ROUTINGS = [IndexRouting.EventTime, IndexRouting.FileDate] as const;
 
 export const DEFAULT_INDEX_PREFIX = 'cloudtrail';
 /** Index suffix for events whose month can be found neither in the event nor in the file name. */
