@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_MAX_FIELD_NAME_CHARS } from './core/indexable-document.ts';
+import { ExitCode, OperatorError } from './core/operator-error.ts';
 import { MAPPING_SETTINGS } from './sinks/opensearch/mapping-mode.ts';
 import { OPENSEARCH_AUTH_MODES, SIGV4_SERVICES } from './sinks/opensearch/opensearch-auth.ts';
 import { DEFAULT_MAX_DECOMPRESSED_BYTES, DEFAULT_MAX_READ_SECONDS } from './sources/read-log-records.ts';
@@ -166,12 +167,14 @@ const REQUIRED_BY_HINT: Readonly<Partial<Record<OptionalSetting, string>>> = {
 };
 
 /** A configuration problem; `message` lists one sentence per variable. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
+export class ConfigError extends OperatorError {
+  override readonly name: string = 'ConfigError';
   readonly problems: readonly string[];
 
   constructor(problems: readonly string[]) {
-    super(`Invalid configuration:\n${problems.map((problem) => `- ${problem}`).join('\n')}`);
+    super(`Invalid configuration:\n${problems.map((problem) => `- ${problem}`).join('\n')}`, {
+      exitCode: ExitCode.BadConfiguration,
+    });
     this.problems = problems;
   }
 }

@@ -1,4 +1,5 @@
 import type { Selection } from '../core/log-file-selection.ts';
+import { UsageError } from '../core/operator-error.ts';
 
 export {
   datePrefixes,
@@ -8,8 +9,8 @@ export {
 } from '../core/log-file-selection.ts';
 
 /** A selection the operator got wrong; the message is the whole story, for one line on stderr. */
-export class SelectionError extends Error {
-  override readonly name = 'SelectionError';
+export class SelectionError extends UsageError {
+  override readonly name: string = 'SelectionError';
 }
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;

@@ -15,9 +15,10 @@ import {
   type SelectedFiles,
   s3SelectedFiles,
 } from '../backfill/selected-files.ts';
-import { parseSelection, type Selection, SelectionError } from '../backfill/selection.ts';
-import { ConfigError, loadConfig } from '../config.ts';
+import { parseSelection, type Selection } from '../backfill/selection.ts';
+import { loadConfig } from '../config.ts';
 import { describeError } from '../core/describe-error.ts';
+import { ExitCode, OperatorError, UsageError } from '../core/operator-error.ts';
 import { createPipeline } from '../pipeline/create-pipeline.ts';
 import type { ListingStats } from '../sources/s3/list-log-files.ts';
 import { createLogger } from '../telemetry/logger.ts';
@@ -83,8 +84,6 @@ export function registerBackfillCommand(program: Command): void {
     });
 }
 
-class UsageError extends Error {}
-
 function parseS3Url(url: string): { bucket: string; prefix: string } {
   const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(url);
   if (!match) throw new UsageError(`--s3 "${url}" is not of the form s3://BUCKET or s3://BUCKET/PREFIX.`);
@@ -96,44 +95,32 @@ export async function backfill(
   options: BackfillOptions,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
-  const fail = (message: string, status = 2): number => {
-    process.stderr.write(`backfill: ${message}\n`);
-    return status;
+  // Thrown to cli.ts, which prints the sentence and ends with the status.
+  const fail = (message: string, exitCode: ExitCode = ExitCode.BadConfiguration): never => {
+    throw new OperatorError(message, { exitCode });
   };
-  let selection: Selection;
-  try {
-    if (!options.s3 === !options.local)
-      throw new UsageError('give exactly one source: --s3 s3://BUCKET[/PREFIX] or --local DIR.');
-    if (!Number.isInteger(options.concurrency) || options.concurrency < 1 || options.concurrency > 64) {
-      throw new UsageError('--concurrency must be a whole number from 1 to 64.');
-    }
-    if (options.viaQueue && !options.s3)
-      throw new UsageError('--via-queue needs --s3: the workers read from the bucket, not from this disk.');
-    if (!Number.isInteger(options.maxBacklog) || options.maxBacklog < 10) {
-      throw new UsageError('--max-backlog must be a whole number of at least 10.');
-    }
-    const lists = options.listConcurrency;
-    if (!Number.isInteger(lists) || lists < 1 || lists > 64) {
-      throw new UsageError('--list-concurrency must be a whole number from 1 to 64.');
-    }
-    selection = parseSelection(options);
-  } catch (error) {
-    if (error instanceof UsageError || error instanceof SelectionError) return fail(error.message);
-    throw error;
+  if (!options.s3 === !options.local)
+    throw new UsageError('give exactly one source: --s3 s3://BUCKET[/PREFIX] or --local DIR.');
+  if (!Number.isInteger(options.concurrency) || options.concurrency < 1 || options.concurrency > 64) {
+    throw new UsageError('--concurrency must be a whole number from 1 to 64.');
   }
+  if (options.viaQueue && !options.s3)
+    throw new UsageError('--via-queue needs --s3: the workers read from the bucket, not from this disk.');
+  if (!Number.isInteger(options.maxBacklog) || options.maxBacklog < 10) {
+    throw new UsageError('--max-backlog must be a whole number of at least 10.');
+  }
+  const lists = options.listConcurrency;
+  if (!Number.isInteger(lists) || lists < 1 || lists > 64) {
+    throw new UsageError('--list-concurrency must be a whole number from 1 to 64.');
+  }
+  const selection: Selection = parseSelection(options);
   let config: ReturnType<typeof loadConfig<'OPENSEARCH_URL'>> | undefined;
   let queueConfig: ReturnType<typeof loadConfig<'QUEUE_URL'>> | undefined;
-  let awsRequestTimeoutSeconds: number;
-  try {
-    // Via the queue, the workers index: this process needs the queue, not OpenSearch.
-    if (options.viaQueue && !options.dryRun) queueConfig = loadConfig(env, ['QUEUE_URL']);
-    else config = options.dryRun ? undefined : loadConfig(env, ['OPENSEARCH_URL']);
-    // Every S3 request honours AWS_REQUEST_TIMEOUT_SECONDS, a dry run's listing too.
-    awsRequestTimeoutSeconds = (config ?? queueConfig ?? loadConfig(env)).AWS_REQUEST_TIMEOUT_SECONDS;
-  } catch (error) {
-    if (error instanceof ConfigError) return fail(error.message);
-    throw error;
-  }
+  // Via the queue, the workers index: this process needs the queue, not OpenSearch.
+  if (options.viaQueue && !options.dryRun) queueConfig = loadConfig(env, ['QUEUE_URL']);
+  else config = options.dryRun ? undefined : loadConfig(env, ['OPENSEARCH_URL']);
+  // Every S3 request honours AWS_REQUEST_TIMEOUT_SECONDS, a dry run's listing too.
+  const awsRequestTimeoutSeconds = (config ?? queueConfig ?? loadConfig(env)).AWS_REQUEST_TIMEOUT_SECONDS;
   const logger = createLogger({
     level: (config ?? queueConfig)?.LOG_LEVEL ?? 'info',
     base: { command: 'backfill' },
@@ -172,7 +159,7 @@ export async function backfill(
       files = localSelectedFiles(source, selection);
     }
   } catch (error) {
-    if (error instanceof UsageError) return fail(error.message);
+    s3?.destroy();
     throw error;
   }
   const cannotList = (error: unknown): number => {

@@ -4,6 +4,7 @@ import './bound-heap-growth-early.ts';
 import { Command } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
 import { registerBackfillCommand } from './backfill.ts';
+import { reportFailure } from './command-errors.ts';
 import { registerPauseCommand } from './pause.ts';
 import { registerRedriveCommand } from './redrive.ts';
 import { registerResumeCommand } from './resume.ts';
@@ -15,7 +16,7 @@ import { registerWorkerCommand } from './worker.ts';
 
 /**
  * The one entry point: `cloudtrail-indexer <command>`. Each command lives in its own file under
- * src/bin/ and registers itself here; this file only assembles them.
+ * src/bin/ and registers itself here; this file only assembles them and reports what they throw.
  */
 const program = new Command('cloudtrail-indexer')
   .description('Makes AWS CloudTrail searchable in OpenSearch.')
@@ -32,4 +33,9 @@ registerSetupCommand(program);
 registerRetentionCommand(program);
 registerRedriveCommand(program);
 
-await program.parseAsync(process.argv);
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  // The one place a command's failure becomes its sentence and exit status.
+  process.exitCode = reportFailure(error, process.stderr);
+}

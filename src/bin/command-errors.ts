@@ -1,8 +1,8 @@
 import type { Writable } from 'node:stream';
-import { ConfigError } from '../config.ts';
-import { PauseSwitchError } from '../control/pause-switch.ts';
-import { QueueDepthError } from '../control/queue-depth.ts';
 import { describeError } from '../core/describe-error.ts';
+import { ExitCode, OperatorError } from '../core/operator-error.ts';
+
+export { ExitCode };
 
 export interface CommandIo {
   readonly stdout: Writable;
@@ -11,23 +11,13 @@ export interface CommandIo {
 
 export const processIo: CommandIo = { stdout: process.stdout, stderr: process.stderr };
 
-/** Exit statuses of the operator commands. */
-export const ExitCode = { Ok: 0, Failed: 1, BadConfiguration: 2 } as const;
-
 /**
- * Runs a command body and turns a failure into what an operator needs: one sentence on stderr
- * naming the culprit, a non-zero exit status, no stack trace.
+ * What a command's failure becomes for the operator: one sentence on stderr naming the culprit and
+ * the exit status, no stack trace. An `OperatorError` says both itself; anything else is unexpected
+ * and shown by its name and message (exit status 1). cli.ts is the one caller.
  */
-export async function runCommand(io: CommandIo, body: () => Promise<number>): Promise<number> {
-  try {
-    return await body();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      io.stderr.write(`${error.message}\n`);
-      return ExitCode.BadConfiguration;
-    }
-    const known = error instanceof PauseSwitchError || error instanceof QueueDepthError;
-    io.stderr.write(`error: ${known ? (error as Error).message : `${describeError(error)}.`}\n`);
-    return ExitCode.Failed;
-  }
+export function reportFailure(error: unknown, stderr: Pick<Writable, 'write'>): ExitCode {
+  const sentence = error instanceof OperatorError ? error.message : describeError(error);
+  stderr.write(`error: ${sentence.replace(/\.?$/, '.')}\n`);
+  return error instanceof OperatorError ? error.exitCode : ExitCode.Failed;
 }

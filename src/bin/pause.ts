@@ -3,7 +3,7 @@ import { loadConfig } from '../config.ts';
 import type { PauseState, PauseSwitch } from '../control/pause-switch.ts';
 import { createPauseSwitch } from '../control/pause-switch.ts';
 import type { CommandIo } from './command-errors.ts';
-import { ExitCode, processIo, runCommand } from './command-errors.ts';
+import { ExitCode, processIo } from './command-errors.ts';
 import { createSsmClient, operatorName } from './control-clients.ts';
 import { formatInstant } from './format-duration.ts';
 
@@ -53,13 +53,11 @@ export function registerPauseCommand(program: Command): void {
     )
     .option('--reason <text>', 'why, recorded with who and when (shown by status)')
     .action(async (flags: { reason?: string }) => {
-      process.exitCode = await runCommand(processIo, async () => {
-        const config = loadConfig(process.env);
-        const pauseSwitch = createPauseSwitch(
-          createSsmClient(config.AWS_REQUEST_TIMEOUT_SECONDS),
-          config.PAUSE_PARAMETER_NAME,
-        );
-        return runPause({ by: operatorName(), ...flags }, pauseSwitch, processIo);
-      });
+      const config = loadConfig(process.env);
+      const pauseSwitch = createPauseSwitch(
+        createSsmClient(config.AWS_REQUEST_TIMEOUT_SECONDS),
+        config.PAUSE_PARAMETER_NAME,
+      );
+      process.exitCode = await runPause({ by: operatorName(), ...flags }, pauseSwitch, processIo);
     });
 }

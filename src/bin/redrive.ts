@@ -3,9 +3,10 @@ import type { Command } from 'commander';
 import { loadConfig } from '../config.ts';
 import { queueNameOf, queueUrlOfArn, readQueueDepth } from '../control/queue-depth.ts';
 import { describeError } from '../core/describe-error.ts';
+import { OperatorError, UsageError } from '../core/operator-error.ts';
 import { RedriveError, type RedriveResult, redriveMessages } from '../operations/redrive-messages.ts';
 import { createSqsClient } from './aws-clients.ts';
-import { type CommandIo, ExitCode, processIo, runCommand } from './command-errors.ts';
+import { type CommandIo, ExitCode, processIo } from './command-errors.ts';
 
 export interface RedriveFlags {
   readonly max?: string;
@@ -20,20 +21,18 @@ export function registerRedriveCommand(program: Command): void {
     )
     .option('--max <N>', 'move at most N messages (default: all)')
     .action(async (flags: RedriveFlags) => {
-      process.exitCode = await runCommand(processIo, async () => {
-        const config = loadConfig(process.env, ['QUEUE_URL']);
-        const sqs = createSqsClient(config.AWS_REQUEST_TIMEOUT_SECONDS);
-        try {
-          return await runRedrive(
-            flags,
-            sqs,
-            { queueUrl: config.QUEUE_URL, dlqUrl: config.DLQ_URL },
-            processIo,
-          );
-        } finally {
-          sqs.destroy();
-        }
-      });
+      const config = loadConfig(process.env, ['QUEUE_URL']);
+      const sqs = createSqsClient(config.AWS_REQUEST_TIMEOUT_SECONDS);
+      try {
+        process.exitCode = await runRedrive(
+          flags,
+          sqs,
+          { queueUrl: config.QUEUE_URL, dlqUrl: config.DLQ_URL },
+          processIo,
+        );
+      } finally {
+        sqs.destroy();
+      }
     });
 }
 
@@ -61,19 +60,17 @@ export async function runRedrive(
 ): Promise<number> {
   const max = flags.max === undefined ? undefined : Number(flags.max);
   if (max !== undefined && (!/^\s*\d+\s*$/.test(flags.max ?? '') || max < 1)) {
-    io.stderr.write(
-      `error: --max must be a whole number of messages, 1 or more (got ${JSON.stringify(flags.max)}).\n`,
+    throw new UsageError(
+      `--max must be a whole number of messages, 1 or more (got ${JSON.stringify(flags.max)}).`,
     );
-    return ExitCode.BadConfiguration;
   }
   let dlqUrl = queues.dlqUrl;
   if (!dlqUrl) {
     const target = (await readQueueDepth(sqs, queues.queueUrl)).deadLetterTargetArn;
     if (!target) {
-      io.stderr.write(
-        `error: no dead-letter queue to redrive from: set DLQ_URL, or give ${queues.queueUrl} a redrive policy.\n`,
+      throw new UsageError(
+        `no dead-letter queue to redrive from: set DLQ_URL, or give ${queues.queueUrl} a redrive policy.`,
       );
-      return ExitCode.BadConfiguration;
     }
     dlqUrl = await queueUrlOfArn(sqs, target);
   }
@@ -85,13 +82,14 @@ export async function runRedrive(
   } catch (error) {
     if (error instanceof RedriveError) {
       report(error.result, from, to, io);
-      io.stderr.write(`error: sending to ${queues.queueUrl} failed: ${describeError(error.cause)}.\n`);
-    } else {
-      io.stderr.write(
-        `error: cannot move messages from ${dlqUrl} to ${queues.queueUrl}: ${describeError(error)}.\n`,
-      );
+      throw new OperatorError(`sending to ${queues.queueUrl} failed: ${describeError(error.cause)}.`, {
+        cause: error,
+      });
     }
-    return ExitCode.Failed;
+    throw new OperatorError(
+      `cannot move messages from ${dlqUrl} to ${queues.queueUrl}: ${describeError(error)}.`,
+      { cause: error },
+    );
   }
   if (result.moved === 0 && result.sentNotDeleted === 0) {
     io.stdout.write(`The dead-letter queue ${from} is empty: nothing to move.\n`);

@@ -3,7 +3,7 @@ import { loadConfig } from '../config.ts';
 import type { PauseSwitch } from '../control/pause-switch.ts';
 import { createPauseSwitch } from '../control/pause-switch.ts';
 import type { CommandIo } from './command-errors.ts';
-import { ExitCode, processIo, runCommand } from './command-errors.ts';
+import { ExitCode, processIo } from './command-errors.ts';
 import { createSsmClient, operatorName } from './control-clients.ts';
 import { describePause } from './pause.ts';
 
@@ -31,13 +31,11 @@ export function registerResumeCommand(program: Command): void {
     .command('resume')
     .description('Resume ingestion on every worker after `pause`: receiving starts again within 30 s.')
     .action(async () => {
-      process.exitCode = await runCommand(processIo, async () => {
-        const config = loadConfig(process.env);
-        const pauseSwitch = createPauseSwitch(
-          createSsmClient(config.AWS_REQUEST_TIMEOUT_SECONDS),
-          config.PAUSE_PARAMETER_NAME,
-        );
-        return runResume({ by: operatorName() }, pauseSwitch, processIo);
-      });
+      const config = loadConfig(process.env);
+      const pauseSwitch = createPauseSwitch(
+        createSsmClient(config.AWS_REQUEST_TIMEOUT_SECONDS),
+        config.PAUSE_PARAMETER_NAME,
+      );
+      process.exitCode = await runResume({ by: operatorName() }, pauseSwitch, processIo);
     });
 }

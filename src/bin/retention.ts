@@ -1,11 +1,12 @@
 import type { Client } from '@opensearch-project/opensearch';
 import type { Command } from 'commander';
 import { loadConfig } from '../config.ts';
+import { UsageError } from '../core/operator-error.ts';
 import { listIndexes } from '../operations/list-indexes.ts';
 import { type MonthIndex, planRetention } from '../operations/retention-plan.ts';
 import { createOpenSearchClient, describeEndpoint } from '../sinks/opensearch/create-opensearch-client.ts';
-import { RequestFailure, reportRequestFailure, statusOf } from '../sinks/opensearch/request-failure.ts';
-import { type CommandIo, ExitCode, processIo, runCommand } from './command-errors.ts';
+import { RequestFailure, statusOf } from '../sinks/opensearch/request-failure.ts';
+import { type CommandIo, ExitCode, processIo } from './command-errors.ts';
 
 export interface RetentionFlags {
   readonly keepMonths: string;
@@ -23,17 +24,20 @@ export function registerRetentionCommand(program: Command): void {
     .requiredOption('--keep-months <N>', 'months to keep before the current one (1 or more)')
     .option('--dry-run', 'list what would be deleted, delete nothing')
     .action(async (flags: RetentionFlags) => {
-      process.exitCode = await runCommand(processIo, async () => {
-        const config = loadConfig(process.env, ['OPENSEARCH_URL']);
-        const client = createOpenSearchClient(config);
-        try {
-          return await reportRequestFailure(processIo.stderr, () =>
-            runRetention(flags, client, describeEndpoint(config), config.INDEX_PREFIX, new Date(), processIo),
-          );
-        } finally {
-          await client.close();
-        }
-      });
+      const config = loadConfig(process.env, ['OPENSEARCH_URL']);
+      const client = createOpenSearchClient(config);
+      try {
+        process.exitCode = await runRetention(
+          flags,
+          client,
+          describeEndpoint(config),
+          config.INDEX_PREFIX,
+          new Date(),
+          processIo,
+        );
+      } finally {
+        await client.close();
+      }
     });
 }
 
@@ -74,10 +78,9 @@ export async function runRetention(
 ): Promise<number> {
   const keepMonths = Number(flags.keepMonths);
   if (!/^\d+$/.test(flags.keepMonths.trim()) || keepMonths < 1 || keepMonths > 1200) {
-    io.stderr.write(
-      `error: --keep-months must be a whole number from 1 to 1200 (got ${JSON.stringify(flags.keepMonths)}).\n`,
+    throw new UsageError(
+      `--keep-months must be a whole number from 1 to 1200 (got ${JSON.stringify(flags.keepMonths)}).`,
     );
-    return ExitCode.BadConfiguration;
   }
   const out = (line: string): void => {
     io.stdout.write(`${line}\n`);

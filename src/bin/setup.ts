@@ -1,13 +1,14 @@
 import type { Command } from 'commander';
 import type { LevelWithSilent } from 'pino';
 import { loadConfig } from '../config.ts';
+import { UsageError } from '../core/operator-error.ts';
 import { runSetup, type SetupTargets } from '../setup/run-setup.ts';
 import { readSavedObjects } from '../setup/saved-objects.ts';
 import { DEFAULT_BACKOFF, type RetryOptions, sleep } from '../sinks/opensearch/backoff.ts';
 import { createOpenSearchClient, describeEndpoint } from '../sinks/opensearch/create-opensearch-client.ts';
 import { createOpenSearchSink } from '../sinks/opensearch/opensearch-sink.ts';
 import { createLogger } from '../telemetry/logger.ts';
-import { type CommandIo, ExitCode, processIo, runCommand } from './command-errors.ts';
+import { type CommandIo, ExitCode, processIo } from './command-errors.ts';
 
 export interface SetupFlags {
   readonly dashboards?: string;
@@ -31,7 +32,7 @@ export function registerSetupCommand(program: Command): void {
       'an .ndjson export to import instead of the shipped dashboards/cloudtrail-overview.ndjson',
     )
     .action(async (flags: SetupFlags) => {
-      process.exitCode = await runCommand(processIo, () => setup(flags, process.env, processIo));
+      process.exitCode = await setup(flags, process.env, processIo);
     });
 }
 
@@ -53,8 +54,7 @@ export async function setup(
   const config = loadConfig(env, ['OPENSEARCH_URL']);
   const dashboardsUrl = flags.dashboards === undefined ? undefined : httpUrl(flags.dashboards);
   if (flags.dashboards !== undefined && !dashboardsUrl) {
-    io.stderr.write(`error: --dashboards ${JSON.stringify(flags.dashboards)} is not an http(s) URL.\n`);
-    return ExitCode.BadConfiguration;
+    throw new UsageError(`--dashboards ${JSON.stringify(flags.dashboards)} is not an http(s) URL.`);
   }
   // The report goes to stdout; log lines only for trouble (retries), unless asked for more.
   const level: LevelWithSilent = ['debug', 'trace'].includes(config.LOG_LEVEL) ? config.LOG_LEVEL : 'warn';

@@ -17,7 +17,7 @@ import { collectIngestionStatus } from '../control/ingestion-status.ts';
 import { createPauseSwitch } from '../control/pause-switch.ts';
 import { createSqsClient } from './aws-clients.ts';
 import type { CommandIo } from './command-errors.ts';
-import { ExitCode, processIo, runCommand } from './command-errors.ts';
+import { ExitCode, processIo } from './command-errors.ts';
 import { createCloudWatchClient, createOpenSearchServiceClient, createSsmClient } from './control-clients.ts';
 import { formatDuration } from './format-duration.ts';
 import { describePause } from './pause.ts';
@@ -184,19 +184,22 @@ export function registerStatusCommand(program: Command): void {
     )
     .option('--json', 'print one JSON object instead of text')
     .action(async (flags: { json?: boolean }) => {
-      process.exitCode = await runCommand(processIo, async () => {
-        const config = loadConfig(process.env, ['QUEUE_URL']);
-        const ssm = createSsmClient(config.AWS_REQUEST_TIMEOUT_SECONDS);
-        const sources = {
-          pauseSwitch: createPauseSwitch(ssm, config.PAUSE_PARAMETER_NAME),
-          backfill: createBackfillRecordStore(ssm, backfillParameterName(config.PAUSE_PARAMETER_NAME)),
-          sqs: createSqsClient(config.AWS_REQUEST_TIMEOUT_SECONDS),
-          cloudwatch: createCloudWatchClient(),
-          ...(config.OPENSEARCH_DOMAIN_NAME
-            ? { domain: { name: config.OPENSEARCH_DOMAIN_NAME, client: createOpenSearchServiceClient() } }
-            : {}),
-        };
-        return runStatus(flags, sources, { queueUrl: config.QUEUE_URL, dlqUrl: config.DLQ_URL }, processIo);
-      });
+      const config = loadConfig(process.env, ['QUEUE_URL']);
+      const ssm = createSsmClient(config.AWS_REQUEST_TIMEOUT_SECONDS);
+      const sources = {
+        pauseSwitch: createPauseSwitch(ssm, config.PAUSE_PARAMETER_NAME),
+        backfill: createBackfillRecordStore(ssm, backfillParameterName(config.PAUSE_PARAMETER_NAME)),
+        sqs: createSqsClient(config.AWS_REQUEST_TIMEOUT_SECONDS),
+        cloudwatch: createCloudWatchClient(),
+        ...(config.OPENSEARCH_DOMAIN_NAME
+          ? { domain: { name: config.OPENSEARCH_DOMAIN_NAME, client: createOpenSearchServiceClient() } }
+          : {}),
+      };
+      process.exitCode = await runStatus(
+        flags,
+        sources,
+        { queueUrl: config.QUEUE_URL, dlqUrl: config.DLQ_URL },
+        processIo,
+      );
     });
 }

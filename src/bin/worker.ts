@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
-import { ConfigError, type ConfigWith, loadConfig } from '../config.ts';
+import { type ConfigWith, loadConfig } from '../config.ts';
 import { createDomainWatch, type DomainWatch } from '../control/domain-watch.ts';
 import { createIngestionGate, type IngestionGate } from '../control/ingestion-gate.ts';
 import { createPauseSwitch } from '../control/pause-switch.ts';
@@ -34,14 +34,7 @@ export function registerWorkerCommand(program: Command): void {
  * runs until SIGTERM/SIGINT, drains. Returns the exit status.
  */
 export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  let config: WorkerConfig;
-  try {
-    config = loadConfig(env, ['QUEUE_URL', 'OPENSEARCH_URL']);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`${error.message}\n`);
-    return 2;
-  }
+  const config: WorkerConfig = loadConfig(env, ['QUEUE_URL', 'OPENSEARCH_URL']);
   const logger = createLogger({ level: config.LOG_LEVEL, base: { command: 'worker' } });
   const metrics = createMetrics();
   const s3 = createS3Client(env, config.AWS_REQUEST_TIMEOUT_SECONDS);
@@ -128,7 +121,7 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<n
   try {
     await prepareSink(pipeline.sink, logger, () => stopping);
   } catch (error) {
-    logger.error({ error: (error as Error).message }, 'OpenSearch is not usable; stopping');
+    logger.error({ err: error }, 'OpenSearch is not usable; stopping');
     await health.close();
     return 1;
   }
@@ -174,7 +167,7 @@ async function prepareSink(
       return;
     } catch (error) {
       if (attempt >= 10 || stopping()) throw error;
-      logger.warn({ attempt, error: (error as Error).message }, 'OpenSearch not ready; trying again in 10 s');
+      logger.warn({ attempt, err: error }, 'OpenSearch not ready; trying again in 10 s');
       await new Promise((resolve) => setTimeout(resolve, 10_000));
     }
   }

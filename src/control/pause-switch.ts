@@ -1,6 +1,7 @@
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
 import { describeError } from '../core/describe-error.ts';
+import { OperatorError } from '../core/operator-error.ts';
 
 /** SSM's standard tier holds 4 KB per value; these bounds keep the JSON well inside it. */
 const MAX_REASON_CHARS = 1000;
@@ -25,8 +26,8 @@ export interface SetPauseOptions {
 }
 
 /** The pause switch could not be read or set; the message is one sentence naming the parameter. */
-export class PauseSwitchError extends Error {
-  override readonly name = 'PauseSwitchError';
+export class PauseSwitchError extends OperatorError {
+  override readonly name: string = 'PauseSwitchError';
   readonly parameterName: string;
 
   constructor(message: string, parameterName: string, cause?: unknown) {

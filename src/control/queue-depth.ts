@@ -1,6 +1,7 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import { describeError } from '../core/describe-error.ts';
+import { OperatorError } from '../core/operator-error.ts';
 
 /** A queue's message counts as SQS reports them (approximate, as SQS says). */
 export interface QueueDepth {
@@ -17,8 +18,8 @@ export interface QueueDepth {
 }
 
 /** The queue could not be inspected; the message is one sentence naming it. */
-export class QueueDepthError extends Error {
-  override readonly name = 'QueueDepthError';
+export class QueueDepthError extends OperatorError {
+  override readonly name: string = 'QueueDepthError';
   readonly queueUrl: string;
 
   constructor(message: string, queueUrl: string, cause?: unknown) {

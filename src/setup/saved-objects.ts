@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { OperatorError } from '../core/operator-error.ts';
 import { DEFAULT_INDEX_PREFIX } from '../transforms/route-event.ts';
 
 /** One OpenSearch Dashboards saved object as the export/import API writes it (one per NDJSON line). */
@@ -22,8 +23,8 @@ export const OVERVIEW_FILE: string = fileURLToPath(
   new URL('../../dashboards/cloudtrail-overview.ndjson', import.meta.url),
 );
 
-export class SavedObjectsFileError extends Error {
-  override readonly name = 'SavedObjectsFileError';
+export class SavedObjectsFileError extends OperatorError {
+  override readonly name: string = 'SavedObjectsFileError';
 }
 
 export function parseSavedObjects(ndjson: string, source = 'saved objects'): SavedObject[] {

@@ -1,4 +1,5 @@
 import type { Client } from '@opensearch-project/opensearch';
+import { OperatorError } from '../../core/operator-error.ts';
 import { describeCause, type OpenSearchErrorCause } from './classify-failure.ts';
 
 /** What the start-up check learned about the cluster; decides the mapping mode. */
@@ -10,8 +11,8 @@ export interface ClusterInfo {
 }
 
 /** The cluster could not be reached or refused us at start-up. */
-export class OpenSearchUnreachableError extends Error {
-  override readonly name = 'OpenSearchUnreachableError';
+export class OpenSearchUnreachableError extends OperatorError {
+  override readonly name: string = 'OpenSearchUnreachableError';
   readonly endpoint: string;
 
   constructor(endpoint: string, cause: unknown) {

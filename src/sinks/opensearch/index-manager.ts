@@ -1,11 +1,12 @@
 import type { Client } from '@opensearch-project/opensearch';
 import type { Logger } from 'pino';
+import { OperatorError } from '../../core/operator-error.ts';
 import { type RetryOptions, withRetries } from './backoff.ts';
 import { classifyRequestFailure } from './classify-failure.ts';
 import type { SinkCounters } from './sink-counters.ts';
 
-export class IndexCreationError extends Error {
-  override readonly name = 'IndexCreationError';
+export class IndexCreationError extends OperatorError {
+  override readonly name: string = 'IndexCreationError';
   readonly index: string;
 
   constructor(index: string, cause: unknown) {

@@ -1,3 +1,4 @@
+import { OperatorError } from '../../core/operator-error.ts';
 import { type ClusterInfo, versionAtLeast } from './cluster-info.ts';
 
 /** How the `*_flattened` maps are mapped: one `flat_object` field each, or one keyword field per leaf name. */
@@ -10,8 +11,8 @@ export type MappingSetting = (typeof MAPPING_SETTINGS)[number];
 /** `flat_object` arrived in OpenSearch 2.7. */
 export const FLAT_OBJECT_MIN_VERSION = '2.7.0';
 
-export class MappingModeError extends Error {
-  override readonly name = 'MappingModeError';
+export class MappingModeError extends OperatorError {
+  override readonly name: string = 'MappingModeError';
 }
 
 export function supportsFlatObject(cluster: ClusterInfo): boolean {

@@ -1,11 +1,12 @@
+import { OperatorError } from '../../core/operator-error.ts';
 import { classifyRequestFailure } from './classify-failure.ts';
 
 /**
  * A request of `setup`, `retention` or `redrive` failed. The message is the one sentence an operator
  * reads: what was being done, against which endpoint, and the HTTP status (or the connection error).
  */
-export class RequestFailure extends Error {
-  override readonly name = 'RequestFailure';
+export class RequestFailure extends OperatorError {
+  override readonly name: string = 'RequestFailure';
   readonly endpoint: string;
   readonly status: number | undefined;
 
@@ -36,21 +37,4 @@ function reasonOf(error: unknown): string {
   // Our own explanation (not a client error): its message is the whole story.
   if (status === undefined && error instanceof Error && error.name === 'Error') return error.message;
   return classifyRequestFailure(error).reason.replace(/\.+$/, '');
-}
-
-/**
- * Runs a command body; a RequestFailure becomes its one sentence on stderr and exit status 1 (other
- * errors go on to the shared handler, which knows configuration errors).
- */
-export async function reportRequestFailure(
-  stderr: { write(text: string): unknown },
-  body: () => Promise<number>,
-): Promise<number> {
-  try {
-    return await body();
-  } catch (error) {
-    if (!(error instanceof RequestFailure)) throw error;
-    stderr.write(`error: ${error.message.replace(/\.?$/, '.')}\n`);
-    return 1;
-  }
 }

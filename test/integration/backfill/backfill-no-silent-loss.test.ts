@@ -69,12 +69,10 @@ describe('backfill never loses a file silently', () => {
     const { code, output } = await backfillOnFullFilesystem(logs, mountPoint);
     console.log(`backfill with a full checkpoint filesystem: exit ${code}\n${output.slice(-1500)}`);
     expect(code).toBe(1);
-    const sentence = output
-      .split('\n')
-      .find((line) => line.startsWith('backfill: cannot write the checkpoint'));
+    const sentence = output.split('\n').find((line) => line.startsWith('error: cannot write the checkpoint'));
     expect(sentence).toMatch(
       new RegExp(
-        `^backfill: cannot write the checkpoint ${mountPoint}/ckpt \\(ENOSPC: .*\\): the backfill stopped`,
+        `^error: cannot write the checkpoint ${mountPoint}/ckpt \\(ENOSPC: .*\\): the backfill stopped`,
       ),
     );
     // Concurrency 1: the first file is indexed, its record fails, and no further file is taken.

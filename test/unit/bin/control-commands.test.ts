@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { runCommand } from '../../../src/bin/command-errors.ts';
+import { reportFailure } from '../../../src/bin/command-errors.ts';
 import { describePause, runPause } from '../../../src/bin/pause.ts';
 import { runResume } from '../../../src/bin/resume.ts';
 import { formatStatus, statusJson } from '../../../src/bin/status.ts';
@@ -8,6 +8,7 @@ import { ConfigError } from '../../../src/config.ts';
 import type { IngestionStatus } from '../../../src/control/ingestion-status.ts';
 import type { PauseState, PauseSwitch } from '../../../src/control/pause-switch.ts';
 import { PauseSwitchError } from '../../../src/control/pause-switch.ts';
+import { UsageError } from '../../../src/core/operator-error.ts';
 
 function memoryIo() {
   const stdout = new PassThrough();
@@ -102,7 +103,7 @@ describe('runResume', () => {
   });
 });
 
-describe('runCommand', () => {
+describe('reportFailure (what cli.ts does with a command that throws)', () => {
   it.each([
     {
       name: 'a pause switch error',
@@ -117,7 +118,13 @@ describe('runCommand', () => {
       name: 'a configuration error',
       error: new ConfigError(['QUEUE_URL: required.']),
       code: 2,
-      stderr: 'Invalid configuration:\n- QUEUE_URL: required.\n',
+      stderr: 'error: Invalid configuration:\n- QUEUE_URL: required.\n',
+    },
+    {
+      name: 'a flag given wrong',
+      error: new UsageError('--max must be a whole number of messages, 1 or more (got "all")'),
+      code: 2,
+      stderr: 'error: --max must be a whole number of messages, 1 or more (got "all").\n',
     },
     {
       name: 'an unexpected error',
@@ -127,13 +134,9 @@ describe('runCommand', () => {
     },
   ])(
     'turns $name into one sentence and exit status $code, without a stack trace',
-    async ({ error, code, stderr }) => {
+    ({ error, code, stderr }) => {
       const { io, err } = memoryIo();
-      expect(
-        await runCommand(io, async () => {
-          throw error;
-        }),
-      ).toBe(code);
+      expect(reportFailure(error, io.stderr)).toBe(code);
       const text = err();
       expect(text).toBe(stderr);
       expect(text).not.toContain('    at ');
