@@ -8,7 +8,7 @@ import { DEFAULT_BACKOFF, type RetryOptions, sleep } from '../sinks/opensearch/b
 import { createOpenSearchClient, describeEndpoint } from '../sinks/opensearch/create-opensearch-client.ts';
 import { createOpenSearchSink } from '../sinks/opensearch/opensearch-sink.ts';
 import { createLogger } from '../telemetry/logger.ts';
-import { type CommandIo, ExitCode, processIo } from './command-errors.ts';
+import { type CommandIo, processIo } from './command-errors.ts';
 
 export interface SetupFlags {
   readonly dashboards?: string;

@@ -46,10 +46,8 @@ const State = {
   RootAfterValue: 9,
   RecordOrEnd: 10,
   Record: 11,
-  RecordString: 12,
-  RecordAfter: 13,
-  AfterRoot: 14,
-  SkipContainerString: 15,
+  RecordAfter: 12,
+  AfterRoot: 13,
 } as const;
 type State = (typeof State)[keyof typeof State];
 
@@ -99,6 +97,10 @@ export class RecordsSplitter {
   #afterComma = false;
   /** Inside a string, the previous byte was an unescaped backslash (possibly in the previous chunk). */
   #pendingEscape = false;
+  /** The chunk ended inside a string of the container being scanned. */
+  #inString = false;
+  /** How many bytes of a UTF-8 byte order mark the file began with. */
+  #bomBytes = 0;
   /** Open brackets of the value being scanned: 1 for `{`, 2 for `[`. */
   #stack: Uint8Array;
   #depth = 0;
@@ -133,54 +135,20 @@ export class RecordsSplitter {
     const out: RecordText[] = [];
     const len = chunk.length;
     let i = 0;
-    let captureStart = this.#state === State.Record || this.#state === State.RecordString ? 0 : -1;
+    let captureStart = this.#state === State.Record ? 0 : -1;
     if (len > 0) this.#sawAnyByte = true;
     while (i < len) {
       switch (this.#state) {
         case State.Record: {
-          // The hot loop: everything between structural bytes is skipped with native searches.
-          let depth = this.#depth;
-          const stack = this.#stack;
-          for (; i < len; i++) {
-            const b = chunk[i]!;
-            if (b === QUOTE) {
-              const end = this.#stringEnd(chunk, i + 1);
-              if (end < 0) {
-                i = len;
-                this.#state = State.RecordString;
-                break;
-              }
-              i = end;
-            } else if (b === LBRACE || b === LBRACKET) {
-              if (depth >= this.#maxDepth) {
-                throw this.#error(`JSON nests deeper than ${this.#maxDepth} levels`, i, 'invalid-json');
-              }
-              stack[++depth] = b === LBRACE ? 1 : 2;
-            } else if (b === RBRACE || b === RBRACKET) {
-              if (stack[depth] !== (b === RBRACE ? 1 : 2)) {
-                throw this.#error(`unexpected '${String.fromCharCode(b)}'`, i, 'invalid-json');
-              }
-              depth--;
-              if (depth === 0) {
-                out.push(this.#completeRecord(chunk, captureStart, i + 1));
-                captureStart = -1;
-                this.#state = State.RecordAfter;
-                i++;
-                break;
-              }
-            }
-          }
-          this.#depth = depth;
-          break;
-        }
-        case State.RecordString: {
-          const end = this.#stringEnd(chunk, i);
+          const end = this.#scanContainer(chunk, i);
           if (end < 0) {
             i = len;
-          } else {
-            i = end + 1;
-            this.#state = State.Record;
+            break;
           }
+          out.push(this.#completeRecord(chunk, captureStart, end));
+          captureStart = -1;
+          this.#state = State.RecordAfter;
+          i = end;
           break;
         }
         case State.RecordAfter: {
@@ -210,12 +178,14 @@ export class RecordsSplitter {
             this.#state = State.Record;
           } else if (b === RBRACKET && !this.#afterComma) {
             this.#state = State.RootAfterValue;
-          } else if (!isWhitespace(b)) {
+          } else if (b === RBRACKET) {
             throw this.#error(
-              `record ${this.#recordNumber + 1} is not a JSON object`,
+              `a trailing comma after record ${this.#recordNumber} in "Records"`,
               i,
-              b === RBRACKET ? 'invalid-json' : 'not-cloudtrail',
+              'invalid-json',
             );
+          } else if (!isWhitespace(b)) {
+            throw this.#error(`record ${this.#recordNumber + 1} is not a JSON object`, i, 'not-cloudtrail');
           }
           i++;
           break;
@@ -248,7 +218,7 @@ export class RecordsSplitter {
     if (!this.#sawAnyByte || this.#state === State.BeforeRoot) {
       throw new LogFileError('the file is empty', { file: this.#file, reason: LogFileErrorReason.Empty });
     }
-    if (this.#state === State.Record || this.#state === State.RecordString) {
+    if (this.#state === State.Record) {
       throw new LogFileError(`the file is truncated: it ends inside record ${this.#recordNumber}`, {
         file: this.#file,
         reason: LogFileErrorReason.Truncated,
@@ -268,6 +238,51 @@ export class RecordsSplitter {
     const end = findStringEnd(chunk, from, this.#pendingEscape);
     this.#pendingEscape = end === STRING_CONTINUES_ESCAPED;
     return end;
+  }
+
+  /**
+   * Scans the container open at `#depth` (a record, or a top-level value that is skipped) from `from`:
+   * the one bracket-matching loop, and the hot one, since records pass through it byte by byte, with
+   * strings skipped by a native search. Returns the index just past the bracket that closes it, or -1
+   * when the chunk ends first (the depth, the bracket stack and an open string carry over).
+   */
+  #scanContainer(chunk: Buffer, from: number): number {
+    const len = chunk.length;
+    let i = from;
+    if (this.#inString) {
+      const end = this.#stringEnd(chunk, i);
+      if (end < 0) return -1;
+      this.#inString = false;
+      i = end + 1;
+    }
+    let depth = this.#depth;
+    const stack = this.#stack;
+    for (; i < len; i++) {
+      const b = chunk[i]!;
+      if (b === QUOTE) {
+        const end = this.#stringEnd(chunk, i + 1);
+        if (end < 0) {
+          this.#inString = true;
+          break;
+        }
+        i = end;
+      } else if (b === LBRACE || b === LBRACKET) {
+        if (depth >= this.#maxDepth) {
+          throw this.#error(`JSON nests deeper than ${this.#maxDepth} levels`, i, 'invalid-json');
+        }
+        stack[++depth] = b === LBRACE ? 1 : 2;
+      } else if (b === RBRACE || b === RBRACKET) {
+        if (stack[depth] !== (b === RBRACE ? 1 : 2)) {
+          throw this.#error(`unexpected '${String.fromCharCode(b)}'`, i, 'invalid-json');
+        }
+        if (--depth === 0) {
+          this.#depth = 0;
+          return i + 1;
+        }
+      }
+    }
+    this.#depth = depth;
+    return -1;
   }
 
   #completeRecord(chunk: Buffer, captureStart: number, end: number): RecordText {
@@ -301,16 +316,21 @@ export class RecordsSplitter {
 
   /** The cold states: the root object, its keys, and values other than `Records`. Returns the next index. */
   #pushStructure(chunk: Buffer, start: number): number {
-    let i = start;
+    const i = start;
     const b = chunk[i]!;
     switch (this.#state) {
       case State.BeforeRoot:
+        if (this.#consumed + i === this.#bomBytes && b === BOM[this.#bomBytes]) {
+          // A UTF-8 byte order mark is not JSON, but harmless: skip it, all three bytes of it.
+          this.#bomBytes++;
+          return i + 1;
+        }
+        if (this.#bomBytes > 0 && this.#bomBytes < BOM.length) {
+          throw this.#error('the file starts with an incomplete UTF-8 byte order mark', i, 'invalid-json');
+        }
         if (b === LBRACE) {
           this.#state = State.RootKeyOrEnd;
           this.#afterComma = false;
-        } else if (this.#consumed + i < 3 && b === BOM[this.#consumed + i]) {
-          // A UTF-8 byte order mark is not JSON, but harmless: skip it.
-          return i + 1;
         } else if (!isWhitespace(b)) {
           throw this.#error(
             b === LBRACKET
@@ -391,12 +411,6 @@ export class RecordsSplitter {
         this.#state = State.RootAfterValue;
         return end + 1;
       }
-      case State.SkipContainerString: {
-        const end = this.#stringEnd(chunk, i);
-        if (end < 0) return chunk.length;
-        this.#state = State.SkipContainer;
-        return end + 1;
-      }
       case State.SkipScalar:
         if (b === COMMA || b === RBRACE || isWhitespace(b)) {
           this.#state = State.RootAfterValue;
@@ -407,33 +421,10 @@ export class RecordsSplitter {
         }
         return i + 1;
       case State.SkipContainer: {
-        const len = chunk.length;
-        for (; i < len; i++) {
-          const c = chunk[i]!;
-          if (c === QUOTE) {
-            const end = this.#stringEnd(chunk, i + 1);
-            if (end < 0) {
-              this.#state = State.SkipContainerString;
-              return len;
-            }
-            i = end;
-          } else if (c === LBRACE || c === LBRACKET) {
-            if (this.#depth >= this.#maxDepth) {
-              throw this.#error(`JSON nests deeper than ${this.#maxDepth} levels`, i, 'invalid-json');
-            }
-            this.#stack[++this.#depth] = c === LBRACE ? 1 : 2;
-          } else if (c === RBRACE || c === RBRACKET) {
-            if (this.#stack[this.#depth] !== (c === RBRACE ? 1 : 2)) {
-              throw this.#error(`unexpected '${String.fromCharCode(c)}'`, i, 'invalid-json');
-            }
-            this.#depth--;
-            if (this.#depth === 0) {
-              this.#state = State.RootAfterValue;
-              return i + 1;
-            }
-          }
-        }
-        return len;
+        const end = this.#scanContainer(chunk, i);
+        if (end < 0) return chunk.length;
+        this.#state = State.RootAfterValue;
+        return end;
       }
       case State.RootAfterValue:
         if (b === COMMA) {
@@ -469,8 +460,7 @@ export class RecordsSplitter {
   }
 
   #error(detail: string, index: number, reason: LogFileErrorReason): LogFileError {
-    const inRecord =
-      this.#state === State.Record || this.#state === State.RecordString || this.#state === State.RecordAfter;
+    const inRecord = this.#state === State.Record || this.#state === State.RecordAfter;
     return new LogFileError(detail, {
       file: this.#file,
       reason,

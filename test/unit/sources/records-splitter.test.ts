@@ -74,6 +74,22 @@ describe('RecordsSplitter', () => {
     expect(split(bytes, [1, 2])).toEqual([{ text: '{"a":1}', recordNumber: 1, byteOffset: 15 }]);
   });
 
+  it.each([
+    ['one byte of it', [0xef]],
+    ['two bytes of it', [0xef, 0xbb]],
+  ])('fails a file that starts with %s of a byte order mark', (_, head) => {
+    const bytes = Buffer.concat([Buffer.from(head), Buffer.from('{"Records":[{"a":1}]}')]);
+    for (const cut of [0, 1, 2]) {
+      expect(() => split(bytes, [cut])).toThrow(/starts with an incomplete UTF-8 byte order mark/);
+    }
+  });
+
+  it('names the trailing comma in Records, not a record that is not there', () => {
+    expect(splitError('{"Records":[{"a":1},{"b":2},]}').message).toBe(
+      'test.json: a trailing comma after record 2 in "Records" (byte 28)',
+    );
+  });
+
   describe.each([
     { case: 'an empty file', text: '', reason: 'empty', offset: undefined, record: undefined },
     { case: 'only whitespace', text: ' \n ', reason: 'empty', offset: undefined, record: undefined },
@@ -236,5 +252,6 @@ describe('RecordsSplitter', () => {
       ),
       { numRuns: 300 },
     );
-  });
+    // 300 generated files: seconds on a loaded machine, more than vitest's default 5 s.
+  }, 60_000);
 });
