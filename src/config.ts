@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { REGION_NAME } from './core/classify-object-key.ts';
 import { DEFAULT_MAX_FIELD_NAME_CHARS } from './core/indexable-document.ts';
 import { ExitCode, OperatorError } from './core/operator-error.ts';
 import { MAPPING_SETTINGS } from './sinks/opensearch/mapping-mode.ts';
@@ -100,7 +101,7 @@ const schema = z.object({
   BULK_CONCURRENCY: wholeNumber(1, 64, 'requests').default(2),
   AWS_REGION: z
     .string()
-    .regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, { error: 'expected an AWS region name such as us-east-1' })
+    .regex(REGION_NAME, { error: 'expected an AWS region name such as us-east-1' })
     .optional(),
   AWS_ENDPOINT_URL: httpUrl('an AWS endpoint override, e.g. http://127.0.0.1:4566').optional(),
   QUEUE_URL: httpUrl('the SQS notification queue').optional(),

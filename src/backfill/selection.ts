@@ -1,3 +1,5 @@
+import { z } from 'zod';
+import { ACCOUNT_ID, REGION_NAME } from '../core/classify-object-key.ts';
 import type { Selection } from '../core/log-file-selection.ts';
 import { UsageError } from '../core/operator-error.ts';
 
@@ -13,19 +15,24 @@ export class SelectionError extends UsageError {
   override readonly name: string = 'SelectionError';
 }
 
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-
-function checkDate(option: string, value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  const match = DATE.exec(value);
-  const date = match
-    ? new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])))
-    : undefined;
-  if (!match || !date || date.toISOString().slice(0, 10) !== value) {
-    throw new SelectionError(`${option} "${value}" is not a date of the form YYYY-MM-DD (e.g. 2024-05-31).`);
-  }
-  return value;
-}
+/** A calendar date (2024-02-30 is none), named by its option when it is not one. */
+const isoDate = (option: string) =>
+  z.iso.date({
+    error: (issue) =>
+      `${option} ${JSON.stringify(issue.input)} is not a date of the form YYYY-MM-DD (e.g. 2024-05-31).`,
+  });
+const accountId = z.string().regex(ACCOUNT_ID, {
+  error: (issue) => `--account ${JSON.stringify(issue.input)} is not a 12-digit AWS account id.`,
+});
+const regionName = z.string().regex(REGION_NAME, {
+  error: (issue) => `--region ${JSON.stringify(issue.input)} is not an AWS region name such as us-east-1.`,
+});
+const selectionOptions = z.object({
+  from: isoDate('--from').optional(),
+  to: isoDate('--to').optional(),
+  account: z.array(accountId).default([]),
+  region: z.array(regionName).default([]),
+});
 
 export function parseSelection(options: {
   from?: string | undefined;
@@ -33,17 +40,11 @@ export function parseSelection(options: {
   account?: readonly string[] | undefined;
   region?: readonly string[] | undefined;
 }): Selection {
-  const from = checkDate('--from', options.from);
-  const to = checkDate('--to', options.to);
+  const parsed = selectionOptions.safeParse(options);
+  // The first problem is the sentence: the options are checked in the order they are listed.
+  if (!parsed.success) throw new SelectionError(parsed.error.issues[0]?.message ?? 'invalid selection');
+  const { from, to, account, region } = parsed.data;
   if (from && to && from > to)
     throw new SelectionError(`--from ${from} is after --to ${to}: nothing would be selected.`);
-  for (const account of options.account ?? []) {
-    if (!/^\d{12}$/.test(account))
-      throw new SelectionError(`--account "${account}" is not a 12-digit AWS account id.`);
-  }
-  for (const region of options.region ?? []) {
-    if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region))
-      throw new SelectionError(`--region "${region}" is not an AWS region name such as us-east-1.`);
-  }
-  return { from, to, accounts: options.account ?? [], regions: options.region ?? [] };
+  return { from, to, accounts: account, regions: region };
 }

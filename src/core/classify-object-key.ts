@@ -37,6 +37,11 @@ export function hasControlCharacter(key: string): boolean {
   return CONTROL_CHARACTER.test(key);
 }
 
+/** An AWS account id, as CloudTrail's keys, `--account` and the listing's account folders give it. */
+export const ACCOUNT_ID = /^\d{12}$/;
+/** An AWS region name such as us-east-1 or us-gov-west-1 (`--region`, AWS_REGION). */
+export const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
 // AccountID_CloudTrail_RegionName_YYYYMMDDTHHmmZ_UniqueString.json.gz (seconds tolerated; .json too,
 // for copies someone decompressed).
 const LOG_FILE_NAME =

@@ -1,4 +1,5 @@
 import type { Client } from '@opensearch-project/opensearch';
+import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import { OperatorError } from '../../core/operator-error.ts';
 import { type RetryOptions, withRetries } from './backoff.ts';
@@ -39,7 +40,8 @@ export class IndexManager {
   readonly #deps: IndexManagerDeps;
   readonly #known = new Set<string>();
   readonly #pending = new Map<string, Promise<void>>();
-  #queue: Promise<unknown> = Promise.resolve();
+  /** One creation at a time per process. */
+  readonly #oneAtATime = pLimit(1);
 
   constructor(deps: IndexManagerDeps) {
     this.#deps = deps;
@@ -53,9 +55,7 @@ export class IndexManager {
     if (this.#known.has(index)) return Promise.resolve();
     let pending = this.#pending.get(index);
     if (!pending) {
-      const creation = this.#queue.then(() => this.#create(index));
-      this.#queue = creation.catch(() => undefined);
-      pending = creation.finally(() => this.#pending.delete(index));
+      pending = this.#oneAtATime(() => this.#create(index)).finally(() => this.#pending.delete(index));
       this.#pending.set(index, pending);
     }
     return pending;

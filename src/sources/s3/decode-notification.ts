@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { hasControlCharacter } from '../../core/classify-object-key.ts';
 
 /**
@@ -42,11 +43,6 @@ export class NotificationError extends Error {
   override readonly name = 'NotificationError';
 }
 
-type Json = Record<string, unknown>;
-
-const isObject = (value: unknown): value is Json =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
 function refuseControlCharacters(key: string): string {
   if (hasControlCharacter(key)) {
     throw new NotificationError(
@@ -82,24 +78,87 @@ function distinctObjects(objects: readonly AnnouncedObject[]): AnnouncedObject[]
   });
 }
 
-export function decodeNotification(body: string): DecodedNotification {
-  let parsed: unknown;
+// The formats as schemas, after Powertools' parser (packages/parser/src/schemas/s3.ts, sns.ts): each
+// names only the fields read here, so new fields AWS adds change nothing, and a missing one is reported
+// by its path. Keys are still URL-encoded here (decodeS3Key runs after).
+// Fields only informative (a size, a time) are dropped when malformed rather than failing the message.
+const S3ObjectSchema = z.object({ key: z.string(), size: z.number().optional().catch(undefined) });
+const S3EventSchema = z.object({
+  Records: z
+    .array(
+      z.object({
+        eventName: z.string().optional().catch(undefined),
+        eventTime: z.string().optional().catch(undefined),
+        s3: z.object({ bucket: z.object({ name: z.string() }), object: S3ObjectSchema }),
+      }),
+    )
+    // S3 never sends an event without records; acknowledging one would hide whatever sent it.
+    .min(1, { error: 'an empty Records array announces nothing' }),
+});
+const CloudTrailSnsSchema = z.object({ s3Bucket: z.string(), s3ObjectKey: z.array(z.string()) });
+const EventBridgeSchema = z.object({
+  source: z.literal('aws.s3'),
+  'detail-type': z.string(),
+  time: z.string().optional().catch(undefined),
+  detail: z.object({}).loose(),
+});
+const ObjectCreatedDetailSchema = z.object({
+  bucket: z.object({ name: z.string() }),
+  object: S3ObjectSchema,
+});
+/** The SNS envelope (raw message delivery off): the notification is the JSON text of `Message`. */
+const SnsEnvelopeSchema = z.object({
+  Type: z.literal('Notification'),
+  Message: z.string(),
+  TopicArn: z.string().optional(),
+});
+
+/** Which format a message claims to be, by the field that marks it; its schema then checks the rest. */
+const FORMAT_MARKS: ReadonlyArray<[NotificationFormat, z.ZodType]> = [
+  [NotificationFormat.S3TestEvent, z.object({ Event: z.literal('s3:TestEvent') })],
+  [NotificationFormat.S3Event, z.object({ Records: z.array(z.unknown()) })],
+  [NotificationFormat.CloudTrailSns, z.object({ s3Bucket: z.unknown(), s3ObjectKey: z.unknown() })],
+  [NotificationFormat.EventBridge, z.object({ source: z.literal('aws.s3'), detail: z.unknown() })],
+];
+
+const FORMAT_NAMES: Record<NotificationFormat, string> = {
+  [NotificationFormat.S3Event]: 'S3 event notification',
+  [NotificationFormat.CloudTrailSns]: 'CloudTrail notification',
+  [NotificationFormat.EventBridge]: 'EventBridge event',
+  [NotificationFormat.S3TestEvent]: 'S3 test event',
+};
+
+/** Parses with a schema, or throws a NotificationError naming what and where (`Records[0].s3.object.key`). */
+function parseAs<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const path = issue?.path
+    .map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`))
+    .join('');
+  throw new NotificationError(`${what}${path ? ` at ${path.replace(/^\./, '')}` : ''}: ${issue?.message}`);
+}
+
+function parseJson(text: string, what: string): unknown {
   try {
-    parsed = JSON.parse(body);
+    return JSON.parse(text);
   } catch (error) {
-    throw new NotificationError(`message body is not JSON (${(error as Error).message})`);
+    throw new NotificationError(`${what} is not JSON (${(error as Error).message})`);
   }
-  if (!isObject(parsed)) throw new NotificationError('message body is JSON but not an object');
-  if (parsed.Type === 'Notification' && typeof parsed.Message === 'string') {
-    let inner: unknown;
-    try {
-      inner = JSON.parse(parsed.Message);
-    } catch {
-      throw new NotificationError(
-        `SNS message from ${String(parsed.TopicArn ?? 'an unknown topic')} is not JSON`,
-      );
+}
+
+export function decodeNotification(body: string): DecodedNotification {
+  const parsed = parseJson(body, 'message body');
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new NotificationError('message body is JSON but not an object');
+  }
+  const envelope = SnsEnvelopeSchema.safeParse(parsed);
+  if (envelope.success) {
+    const from = `SNS message from ${envelope.data.TopicArn ?? 'an unknown topic'}`;
+    const inner = parseJson(envelope.data.Message, from);
+    if (typeof inner !== 'object' || inner === null || Array.isArray(inner)) {
+      throw new NotificationError(`${from} is JSON but not an object`);
     }
-    if (!isObject(inner)) throw new NotificationError('SNS message is JSON but not an object');
     return withDistinctObjects({ ...decodeUnwrapped(inner), viaSns: true });
   }
   return withDistinctObjects({ ...decodeUnwrapped(parsed), viaSns: false });
@@ -112,74 +171,51 @@ function withDistinctObjects(notification: DecodedNotification): DecodedNotifica
     : { ...notification, objects, repeated: notification.objects.length - objects.length };
 }
 
-function decodeUnwrapped(message: Json): Omit<DecodedNotification, 'viaSns'> {
-  if (message.Event === 's3:TestEvent') return { format: NotificationFormat.S3TestEvent, objects: [] };
-  if (Array.isArray(message.Records)) {
-    // S3 never sends an event without records; acknowledging one would hide whatever sent it.
-    if (message.Records.length === 0)
-      throw new NotificationError('S3 event notification with an empty Records array announces nothing');
-    return { format: NotificationFormat.S3Event, objects: fromS3Records(message.Records) };
+function decodeUnwrapped(message: object): Omit<DecodedNotification, 'viaSns'> {
+  const format = FORMAT_MARKS.find(([, mark]) => mark.safeParse(message).success)?.[0];
+  const what = format ? FORMAT_NAMES[format] : '';
+  switch (format) {
+    case NotificationFormat.S3TestEvent:
+      return { format, objects: [] };
+    case NotificationFormat.S3Event:
+      return { format, objects: fromS3Records(parseAs(S3EventSchema, message, what).Records) };
+    case NotificationFormat.CloudTrailSns: {
+      const { s3Bucket, s3ObjectKey } = parseAs(CloudTrailSnsSchema, message, what);
+      // CloudTrail writes its keys as they are, not URL-encoded.
+      return {
+        format,
+        objects: s3ObjectKey.map((key) => ({ bucket: s3Bucket, key: refuseControlCharacters(key) })),
+      };
+    }
+    case NotificationFormat.EventBridge:
+      return { format, objects: fromEventBridge(parseAs(EventBridgeSchema, message, what)) };
+    default:
+      throw new NotificationError(
+        `message is not a notification format this service reads (keys: ${Object.keys(message).slice(0, 8).join(', ')})`,
+      );
   }
-  if (typeof message.s3Bucket === 'string' && Array.isArray(message.s3ObjectKey)) {
-    return {
-      format: NotificationFormat.CloudTrailSns,
-      objects: fromCloudTrailSns(message.s3Bucket, message.s3ObjectKey),
-    };
-  }
-  if (message.source === 'aws.s3' && isObject(message.detail)) {
-    return { format: NotificationFormat.EventBridge, objects: fromEventBridge(message) };
-  }
-  throw new NotificationError(
-    `message is not a notification format this service reads (keys: ${Object.keys(message).slice(0, 8).join(', ')})`,
+}
+
+function fromS3Records(records: z.output<typeof S3EventSchema>['Records']): AnnouncedObject[] {
+  return (
+    records
+      // Deletions, restores and the like announce nothing new to index.
+      .filter((record) => record.eventName === undefined || record.eventName.startsWith('ObjectCreated:'))
+      .map((record) => ({
+        bucket: record.s3.bucket.name,
+        key: decodeS3Key(record.s3.object.key),
+        size: record.s3.object.size,
+        announcedAt: record.eventTime,
+      }))
   );
 }
 
-function fromS3Records(records: unknown[]): AnnouncedObject[] {
-  const objects: AnnouncedObject[] = [];
-  records.forEach((record, i) => {
-    const s3 = isObject(record) && isObject(record.s3) ? record.s3 : undefined;
-    const bucket = s3 && isObject(s3.bucket) ? s3.bucket.name : undefined;
-    const object = s3 && isObject(s3.object) ? s3.object : undefined;
-    if (typeof bucket !== 'string' || !object || typeof object.key !== 'string') {
-      throw new NotificationError(`S3 event record ${i + 1} names no bucket and key`);
-    }
-    // Deletions, restores and the like announce nothing new to index.
-    const eventName = (record as Json).eventName;
-    if (typeof eventName === 'string' && !eventName.startsWith('ObjectCreated:')) return;
-    objects.push({
-      bucket,
-      key: decodeS3Key(object.key),
-      size: typeof object.size === 'number' ? object.size : undefined,
-      announcedAt:
-        typeof (record as Json).eventTime === 'string' ? ((record as Json).eventTime as string) : undefined,
-    });
-  });
-  return objects;
-}
-
-/** CloudTrail writes its keys as they are, not URL-encoded. */
-function fromCloudTrailSns(bucket: string, keys: unknown[]): AnnouncedObject[] {
-  return keys.map((key, i) => {
-    if (typeof key !== 'string')
-      throw new NotificationError(`CloudTrail notification key ${i + 1} is not a string`);
-    return { bucket, key: refuseControlCharacters(key) };
-  });
-}
-
-function fromEventBridge(event: Json): AnnouncedObject[] {
+function fromEventBridge(event: z.output<typeof EventBridgeSchema>): AnnouncedObject[] {
   if (event['detail-type'] !== 'Object Created') return [];
-  const detail = event.detail as Json;
-  const bucket = isObject(detail.bucket) ? detail.bucket.name : undefined;
-  const object = isObject(detail.object) ? detail.object : undefined;
-  if (typeof bucket !== 'string' || !object || typeof object.key !== 'string') {
-    throw new NotificationError('EventBridge "Object Created" event names no bucket and key');
-  }
-  return [
-    {
-      bucket,
-      key: decodeS3Key(object.key),
-      size: typeof object.size === 'number' ? object.size : undefined,
-      announcedAt: typeof event.time === 'string' ? event.time : undefined,
-    },
-  ];
+  const { bucket, object } = parseAs(
+    ObjectCreatedDetailSchema,
+    event.detail,
+    'EventBridge "Object Created" event detail',
+  );
+  return [{ bucket: bucket.name, key: decodeS3Key(object.key), size: object.size, announcedAt: event.time }];
 }

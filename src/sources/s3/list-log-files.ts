@@ -1,6 +1,6 @@
 import { paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
 import pLimit from 'p-limit';
-import { classifyObjectKey, LogFileKind } from '../../core/classify-object-key.ts';
+import { ACCOUNT_ID, classifyObjectKey, LogFileKind } from '../../core/classify-object-key.ts';
 import { datePrefixes, isSelected, type Selection } from '../../core/log-file-selection.ts';
 import { BoundedChannel } from '../bounded-channel.ts';
 
@@ -100,7 +100,7 @@ export async function* listLogFiles(
 
   const listAccount = async (accountFolder: string): Promise<void> => {
     const account = lastPart(accountFolder);
-    if (!/^\d{12}$/.test(account)) return;
+    if (!ACCOUNT_ID.test(account)) return;
     if (selection.accounts.length > 0 && !selection.accounts.includes(account)) return;
     await Promise.all(
       SERVICES.map(async (service) => {

@@ -145,6 +145,15 @@ describe('decodeNotification edge cases', () => {
     });
   });
 
+  it('drops a malformed size or time instead of refusing the message', () => {
+    const odd = {
+      ...record('a.json.gz'),
+      eventTime: 42,
+      s3: { bucket: { name: 'trail' }, object: { key: 'a.json.gz', size: '10' } },
+    };
+    expect(decodeNotification(s3Event([odd])).objects).toEqual([{ bucket: 'trail', key: 'a.json.gz' }]);
+  });
+
   it('ignores records of events other than object creation', () => {
     expect(decodeNotification(s3Event([record('a.json.gz', 'ObjectRemoved:Delete')])).objects).toEqual([]);
   });
@@ -167,7 +176,17 @@ describe('decodeNotification edge cases', () => {
     [
       'an S3 record without a key',
       s3Event([{ s3: { bucket: { name: 'b' } } }]),
-      /record 1 names no bucket and key/,
+      /^S3 event notification at Records\[0\]\.s3\.object: .*expected object/,
+    ],
+    [
+      'a CloudTrail notification with a key that is not a string',
+      JSON.stringify({ s3Bucket: 'b', s3ObjectKey: ['a.json.gz', 7] }),
+      /^CloudTrail notification at s3ObjectKey\[1\]: .*expected string/,
+    ],
+    [
+      'an EventBridge "Object Created" event without a bucket',
+      JSON.stringify({ source: 'aws.s3', 'detail-type': 'Object Created', detail: { object: { key: 'k' } } }),
+      /^EventBridge "Object Created" event detail at bucket: .*expected object/,
     ],
     [
       'an SNS envelope whose message is not JSON',
