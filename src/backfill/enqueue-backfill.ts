@@ -65,7 +65,6 @@ export async function enqueueBackfill(
   const attempts = deps.attempts ?? 5;
   const started = now();
   const cursor = new SelectionCursor(files, deps.checkpoint, deps.stopTaking);
-  const failed: Array<{ file: string; reason: string }> = [];
   let enqueued = 0;
   let waitedMs = 0;
 
@@ -105,7 +104,11 @@ export async function enqueueBackfill(
 
   const report = (): void =>
     deps.progress.update(
-      cursor.counts(deps.listing, { done: enqueued + failed.length, failed: failed.length, events: 0 }),
+      cursor.counts(deps.listing, {
+        done: enqueued + cursor.failedCount,
+        failed: cursor.failedCount,
+        events: 0,
+      }),
     );
 
   const send = async (batch: readonly SelectedFile[]): Promise<void> => {
@@ -131,7 +134,7 @@ export async function enqueueBackfill(
         if (failure.retry && attempt < attempts && !deps.stopTaking.aborted) {
           again.push(p);
           sentSinceRead += 1;
-        } else failed.push({ file: p.file.name, reason: `not enqueued: ${failure.reason}` });
+        } else cursor.fail(p.file.name, `not enqueued: ${failure.reason}`);
       }
       pending = again;
       if (pending.length > 0) await sleep(Math.min(200 * 2 ** attempt, 5000));
@@ -158,7 +161,8 @@ export async function enqueueBackfill(
     selected: cursor.selected,
     alreadyDone: cursor.alreadyDone,
     enqueued,
-    failed,
+    failed: cursor.failed,
+    failedCount: cursor.failedCount,
     durationMs: now() - started,
     waitedMs,
     interrupted: cursor.interrupted,

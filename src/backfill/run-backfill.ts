@@ -42,14 +42,13 @@ export async function runBackfill(
   const now = deps.now ?? Date.now;
   const started = now();
   const cursor = new SelectionCursor(files, deps.checkpoint, deps.stopTaking);
-  const failed: Array<{ file: string; reason: string }> = [];
   let done = 0;
   let events = 0;
   let indexed = 0;
   let skipped = 0;
   let repaired = 0;
   const report = (): void =>
-    deps.progress.update(cursor.counts(deps.listing, { done, failed: failed.length, events }));
+    deps.progress.update(cursor.counts(deps.listing, { done, failed: cursor.failedCount, events }));
 
   const process = async (file: LogFileRef): Promise<void> => {
     let result: FileResult;
@@ -67,7 +66,7 @@ export async function runBackfill(
       else skipped++;
       await cursor.record(file.name);
     } else {
-      failed.push({ file: file.name, reason: result.reason ?? result.status });
+      cursor.fail(file.name, result.reason ?? result.status);
     }
     report();
   };
@@ -85,7 +84,8 @@ export async function runBackfill(
     alreadyDone: cursor.alreadyDone,
     indexed,
     skipped,
-    failed,
+    failed: cursor.failed,
+    failedCount: cursor.failedCount,
     events,
     repaired,
     durationMs: now() - started,

@@ -16,7 +16,10 @@ export interface SelectionRunSummary {
   readonly selected: number;
   /** Completed by a previous run (in the checkpoint), not done again. */
   readonly alreadyDone: number;
+  /** Files that failed, with their reasons: the first LISTED_FAILURES of them (see `failedCount`). */
   readonly failed: ReadonlyArray<{ readonly file: string; readonly reason: string }>;
+  /** Every file that failed: a rerun retries exactly these (they are not in the checkpoint). */
+  readonly failedCount: number;
   readonly durationMs: number;
   /** Stopped by the operator before every file was taken. */
   readonly interrupted: boolean;
@@ -24,6 +27,21 @@ export interface SelectionRunSummary {
   readonly checkpointError?: string | undefined;
   /** The selection could not be listed to its end: the run stopped (the listing's error). */
   readonly listingError?: string | undefined;
+}
+
+/**
+ * Failed files a summary lists by name; the rest are only counted, so a run where everything fails
+ * (a revoked role, a cluster gone read-only) holds a bounded list, not one entry per file of the
+ * selection.
+ */
+export const LISTED_FAILURES = 100;
+
+/** The summary's failed files, one line each, and how many more there were beyond those listed. */
+export function formatFailures(summary: SelectionRunSummary): string[] {
+  const lines = summary.failed.map((failure) => `    ${failure.file}: ${failure.reason}`);
+  const more = summary.failedCount - summary.failed.length;
+  if (more > 0) lines.push(`    ... and ${more} more (not listed here; a rerun retries them too)`);
+  return lines;
 }
 
 /**
@@ -37,6 +55,9 @@ export class SelectionCursor<T extends { readonly name: string }> {
   selected = 0;
   alreadyDone = 0;
   exhausted = false;
+  failedCount = 0;
+  /** The first LISTED_FAILURES failed files. */
+  readonly failed: Array<{ file: string; reason: string }> = [];
   listingError: unknown;
   checkpointError: CheckpointError | undefined;
   readonly #iterator: AsyncIterator<T>;
@@ -78,6 +99,12 @@ export class SelectionCursor<T extends { readonly name: string }> {
       this.alreadyDone++;
     }
     return undefined;
+  }
+
+  /** Counts a failed file, and keeps its name and reason if fewer than LISTED_FAILURES are kept. */
+  fail(file: string, reason: string): void {
+    this.failedCount++;
+    if (this.failed.length < LISTED_FAILURES) this.failed.push({ file, reason });
   }
 
   /** Records a file as done; a failure is kept (it stops the run) rather than thrown. */

@@ -8,6 +8,7 @@ import { createProgress } from '../backfill/progress.ts';
 import type { ListingCount } from '../backfill/run-backfill.ts';
 import { s3EventNotification } from '../backfill/s3-event-notification.ts';
 import type { SelectedFile, SelectedFiles } from '../backfill/selected-files.ts';
+import { formatFailures } from '../backfill/selection-cursor.ts';
 import {
   type BackfillRecord,
   backfillParameterName,
@@ -124,14 +125,14 @@ export async function backfillViaQueue(options: ViaQueueOptions): Promise<Enqueu
     stopCounting.abort();
   }
   enqueuedNow = summary.enqueued;
-  failedNow = summary.failed.length;
+  failedNow = summary.failedCount;
   const finished = !summary.interrupted && !summary.checkpointError && !summary.listingError;
   if (finished) {
     listingCount.listed = summary.selected;
     listingCount.alreadyDone = summary.alreadyDone;
     listingCount.complete = true;
   }
-  await writeRecord(finished && summary.failed.length === 0 ? 'done' : 'stopped');
+  await writeRecord(finished && summary.failedCount === 0 ? 'done' : 'stopped');
   sqs.destroy();
   return summary;
 }
@@ -148,14 +149,14 @@ export function formatEnqueueSummary(
         ? 'interrupted'
         : 'done';
   const lines = [
-    `backfill via queue ${state}: ${summary.selected} files selected, ${summary.alreadyDone} already enqueued, ${summary.enqueued} enqueued, ${summary.failed.length} failed`,
+    `backfill via queue ${state}: ${summary.selected} files selected, ${summary.alreadyDone} already enqueued, ${summary.enqueued} enqueued, ${summary.failedCount} failed`,
     `  ${(summary.durationMs / 1000).toFixed(1)} s, ${(summary.waitedMs / 1000).toFixed(1)} s of it waiting for the backlog to fall`,
     `  queue ${queueUrl}: the workers index them; \`status\` shows how much remains`,
     `  checkpoint ${checkpointPath}`,
   ];
-  if (summary.failed.length > 0) {
+  if (summary.failedCount > 0) {
     lines.push('  files not enqueued (rerun the same command to retry only these):');
-    for (const failure of summary.failed) lines.push(`    ${failure.file}: ${failure.reason}`);
+    lines.push(...formatFailures(summary));
   }
   return lines.join('\n');
 }

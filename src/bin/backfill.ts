@@ -16,6 +16,7 @@ import {
   s3SelectedFiles,
 } from '../backfill/selected-files.ts';
 import { parseSelection, type Selection } from '../backfill/selection.ts';
+import { formatFailures } from '../backfill/selection-cursor.ts';
 import { loadConfig } from '../config.ts';
 import { describeError } from '../core/describe-error.ts';
 import { ExitCode, OperatorError, UsageError } from '../core/operator-error.ts';
@@ -220,7 +221,7 @@ export async function backfill(
     if (summary.checkpointError) return fail(summary.checkpointError, 1);
     if (closeError) return fail(`${closeError.message}.`, 1);
     if (summary.interrupted) return 130;
-    return summary.failed.length > 0 ? 1 : 0;
+    return summary.failedCount > 0 ? 1 : 0;
   };
 
   if (options.dryRun) {
@@ -318,19 +319,19 @@ export async function backfill(
   if (summary.checkpointError) return fail(summary.checkpointError, 1);
   if (closeError) return fail(`${closeError.message}.`, 1);
   if (summary.interrupted) return 130;
-  return summary.failed.length > 0 ? 1 : 0;
+  return summary.failedCount > 0 ? 1 : 0;
 }
 
 function formatSummary(summary: BackfillSummary, checkpointPath: string): string {
   const seconds = summary.durationMs / 1000;
   const lines = [
-    `backfill ${summary.checkpointError || summary.listingError ? 'stopped' : summary.interrupted ? 'interrupted' : 'done'}: ${summary.selected} files selected, ${summary.alreadyDone} already done, ${summary.indexed} indexed, ${summary.skipped} skipped, ${summary.failed.length} failed`,
+    `backfill ${summary.checkpointError || summary.listingError ? 'stopped' : summary.interrupted ? 'interrupted' : 'done'}: ${summary.selected} files selected, ${summary.alreadyDone} already done, ${summary.indexed} indexed, ${summary.skipped} skipped, ${summary.failedCount} failed`,
     `  events ${summary.events}, repaired ${summary.repaired}, ${seconds.toFixed(1)} s, ${Math.round(summary.events / Math.max(seconds, 0.001))} events/s`,
     `  checkpoint ${checkpointPath}`,
   ];
-  if (summary.failed.length > 0) {
+  if (summary.failedCount > 0) {
     lines.push('  failed files (rerun the same command to retry only these):');
-    for (const failure of summary.failed) lines.push(`    ${failure.file}: ${failure.reason}`);
+    lines.push(...formatFailures(summary));
   }
   return lines.join('\n');
 }

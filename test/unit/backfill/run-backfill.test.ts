@@ -7,6 +7,7 @@ import { CheckpointError } from '../../../src/backfill/checkpoint-error.ts';
 import { formatPlan, summarizePlan } from '../../../src/backfill/dry-run.ts';
 import { etaSeconds, type ProgressCounts } from '../../../src/backfill/progress.ts';
 import { runBackfill } from '../../../src/backfill/run-backfill.ts';
+import { formatFailures, LISTED_FAILURES } from '../../../src/backfill/selection-cursor.ts';
 import type { FileResult, FileStatus } from '../../../src/core/file-result.ts';
 import type { LogFileRef } from '../../../src/core/log-file-ref.ts';
 
@@ -124,6 +125,19 @@ describe('runBackfill loses nothing silently', () => {
       deps(await Checkpoint.open(join(dir, 'ckpt')), async (file) => result(file.name, 'indexed')),
     );
     expect(again).toMatchObject({ alreadyDone: 2, indexed: 1, failed: [] });
+  });
+
+  it('counts every failed file but keeps only the first LISTED_FAILURES by name', async () => {
+    const names = Array.from({ length: LISTED_FAILURES + 50 }, (_, n) => `f${n}`);
+    const summary = await runBackfill(
+      names.map(ref),
+      deps(await Checkpoint.open(join(dir, 'ckpt')), async (file) => result(file.name, 'rejected')),
+    );
+    expect(summary.failedCount).toBe(LISTED_FAILURES + 50);
+    expect(summary.failed).toHaveLength(LISTED_FAILURES);
+    const lines = formatFailures(summary);
+    expect(lines).toHaveLength(LISTED_FAILURES + 1);
+    expect(lines.at(-1)).toBe('    ... and 50 more (not listed here; a rerun retries them too)');
   });
 
   it('stops taking files when the checkpoint cannot be written, naming the file', async () => {
