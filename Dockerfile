@@ -31,9 +31,14 @@ RUN --mount=type=cache,target=/root/.npm --mount=type=secret,id=ca-certificates 
 # Same Debian release as the build image; /nodejs/bin/node below is this image's Node.
 FROM gcr.io/distroless/nodejs24-debian13:nonroot AS runtime
 WORKDIR /app
+# MALLOC_*: glibc's allocator bounded as src/bin/runtime-settings.ts says why (a fixed mmap threshold, two
+# arenas). With them here and the V8 flag in the ENTRYPOINT, the CLI has nothing to add and does not
+# replace itself at start (a unit test checks the two agree).
 ENV NODE_ENV=production \
     HEALTH_PORT=8080 \
-    TMPDIR=/tmp
+    TMPDIR=/tmp \
+    MALLOC_ARENA_MAX=2 \
+    MALLOC_MMAP_THRESHOLD_=131072
 # package.json is read at run time (the CLI prints its version from it).
 COPY --from=prod-deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
@@ -48,6 +53,7 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["/nodejs/bin/node", "-e", "fetch('http://127.0.0.1:'+(process.env.HEALTH_PORT||8080)+'/healthz',{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # --max-semi-space-size=4 (MB): V8's young generation otherwise grows to tens of MB per semi-space and the
 # process keeps it; with 4 the worker's peak RSS on a 200 MB log file fell from 330 to 210 MB at no measurable
-# CPU cost (bench/RESULTS.md, "Target 5"). NODE_OPTIONS still adds to it.
+# CPU cost (bench/RESULTS.md, "Target 5"). The same flag as src/bin/runtime-settings.ts gives every other way
+# of starting the CLI. NODE_OPTIONS still adds to it.
 ENTRYPOINT ["/nodejs/bin/node", "--max-semi-space-size=4", "dist/bin/cli.js"]
 CMD ["worker"]

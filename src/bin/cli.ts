@@ -1,37 +1,45 @@
 #!/usr/bin/env node
-// First: a backfill listing S3 fixes V8's heap growth before anything else loads (see the module).
-import './bound-heap-growth-early.ts';
 import { Command } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
-import { registerBackfillCommand } from './backfill.ts';
 import { reportFailure } from './command-errors.ts';
-import { registerPauseCommand } from './pause.ts';
-import { registerRedriveCommand } from './redrive.ts';
-import { registerResumeCommand } from './resume.ts';
-import { registerRetentionCommand } from './retention.ts';
-import { registerSetupCommand } from './setup.ts';
-import { registerStatusCommand } from './status.ts';
-import { registerTransformCommand } from './transform.ts';
-import { registerWorkerCommand } from './worker.ts';
+import { applyRuntimeSettings } from './runtime-settings.ts';
 
 /**
  * The one entry point: `cloudtrail-indexer <command>`. Each command lives in its own file under
  * src/bin/ and registers itself here; this file only assembles them and reports what they throw.
  */
+// First, before any command's modules load: the process may replace itself with one under the
+// settings V8 and glibc read only at start-up (runtime-settings.ts).
+applyRuntimeSettings();
+
+type Register = (program: Command) => void;
+
+/**
+ * Each command's module, loaded only when that command runs: the AWS SDK clients, the OpenSearch client
+ * and the metrics of every command cost about 70 MB of resident memory together, and `transform` needs
+ * none of them. Help, a version query or a mistyped command loads them all (help lists every command).
+ */
+const COMMANDS: ReadonlyArray<readonly [name: string, load: () => Promise<Register>]> = [
+  ['transform', async () => (await import('./transform.ts')).registerTransformCommand],
+  ['backfill', async () => (await import('./backfill.ts')).registerBackfillCommand],
+  ['worker', async () => (await import('./worker.ts')).registerWorkerCommand],
+  ['pause', async () => (await import('./pause.ts')).registerPauseCommand],
+  ['resume', async () => (await import('./resume.ts')).registerResumeCommand],
+  ['status', async () => (await import('./status.ts')).registerStatusCommand],
+  ['setup', async () => (await import('./setup.ts')).registerSetupCommand],
+  ['retention', async () => (await import('./retention.ts')).registerRetentionCommand],
+  ['redrive', async () => (await import('./redrive.ts')).registerRedriveCommand],
+];
+
 const program = new Command('cloudtrail-indexer')
   .description('Makes AWS CloudTrail searchable in OpenSearch.')
   .version(packageJson.version)
   .showHelpAfterError();
 
-registerTransformCommand(program);
-registerBackfillCommand(program);
-registerWorkerCommand(program);
-registerPauseCommand(program);
-registerResumeCommand(program);
-registerStatusCommand(program);
-registerSetupCommand(program);
-registerRetentionCommand(program);
-registerRedriveCommand(program);
+// No command takes options before its name, so the first bare word names the command.
+const named = process.argv.slice(2).find((arg) => !arg.startsWith('-'));
+const chosen = COMMANDS.filter(([name]) => name === named);
+for (const [, load] of chosen.length > 0 ? chosen : COMMANDS) (await load())(program);
 
 try {
   await program.parseAsync(process.argv);
