@@ -16,6 +16,11 @@ export interface BackfillRun {
 
 export interface BackfillRunOptions {
   readonly build: CliBuild;
+  /**
+   * A CLI file to run itself, as `npx cloudtrail-indexer` does (its shebang picks the `node` first on
+   * PATH), instead of `node` with the build's entry; `nodeArgs` do not apply then.
+   */
+  readonly executable?: string;
   readonly folder: string;
   readonly concurrency: number;
   /** OPENSEARCH_URL, INDEX_PREFIX, BULK_* ... */
@@ -34,8 +39,7 @@ export async function runBackfill(options: BackfillRunOptions): Promise<Backfill
   const scratch = mkdtempSync(join(tmpdir(), 'cti-bench-backfill-'));
   try {
     const args = [
-      ...(options.nodeArgs ?? []),
-      cliEntry(options.build),
+      ...(options.executable ? [] : [...(options.nodeArgs ?? []), cliEntry(options.build)]),
       'backfill',
       '--local',
       options.folder,
@@ -57,7 +61,7 @@ export async function runBackfill(options: BackfillRunOptions): Promise<Backfill
       stderr,
       wallSeconds,
       timeField: field,
-    } = await runUnderGnuTime(args, env, scratch);
+    } = await runUnderGnuTime(args, env, scratch, options.executable);
     const events = Number(/events (\d+),/.exec(stdout)?.[1] ?? Number.NaN);
     if (status !== 0 || !/ 0 failed/.test(stdout)) {
       throw new Error(`backfill failed (exit ${status}):\n${stdout}\n${stderr.slice(-3000)}`);

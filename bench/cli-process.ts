@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, readFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -35,14 +35,48 @@ export function cliEntry(build: CliBuild): string {
  * The CLI reads its version from `../../package.json`, hence a copy beside the build.
  */
 export function buildDist(): void {
-  copyFileSync(join(ROOT, 'package.json'), join(DIST_DIR, '../package.json'));
+  compile(ROOT, DIST_DIR);
+}
+
+/**
+ * Compiles the sources of a git revision (e.g. `main`, to measure before and after side by side) into
+ * bench/workload/dist-REF; returns its CLI entry. The build resolves the checkout's node_modules, so the
+ * two differ only in src/.
+ */
+export function buildRevision(revision: string): string {
+  const safe = revision.replace(/[^\w.-]/g, '_');
+  const sources = join(ROOT, `bench/workload/src-${safe}`);
+  const out = join(ROOT, `bench/workload/dist-${safe}`);
+  rmSync(sources, { recursive: true, force: true });
+  mkdirSync(sources, { recursive: true });
+  const archive = spawnSync(
+    'git',
+    ['archive', revision, 'src', 'package.json', 'tsconfig.json', 'tsconfig.build.json'],
+    {
+      cwd: ROOT,
+      maxBuffer: 256 * 1024 * 1024,
+    },
+  );
+  if (archive.status !== 0) throw new Error(`git archive ${revision} failed:\n${archive.stderr}`);
+  const unpack = spawnSync('tar', ['-x', '-C', sources], { input: archive.stdout });
+  if (unpack.status !== 0) throw new Error(`unpacking ${revision} failed:\n${unpack.stderr}`);
+  compile(sources, out);
+  return join(out, 'bin/cli.js');
+}
+
+/** tsc of `root`'s tsconfig.build.json into `outDir`, with the package.json the CLI reads beside it. */
+function compile(root: string, outDir: string): void {
+  copyFileSync(join(root, 'package.json'), join(outDir, '../package.json'));
   const result = spawnSync(
     join(ROOT, 'node_modules/.bin/tsc'),
-    ['-p', join(ROOT, 'tsconfig.build.json'), '--outDir', DIST_DIR, '--sourceMap', 'false'],
-    { cwd: ROOT, encoding: 'utf8' },
+    ['-p', join(root, 'tsconfig.build.json'), '--outDir', outDir, '--sourceMap', 'false'],
+    { cwd: root, encoding: 'utf8' },
   );
-  if (result.status !== 0 || !existsSync(cliEntry('dist')))
-    throw new Error(`building dist failed:\n${result.stdout}${result.stderr}`);
+  const entry = join(outDir, 'bin/cli.js');
+  if (result.status !== 0 || !existsSync(entry))
+    throw new Error(`building ${outDir} failed:\n${result.stdout}${result.stderr}`);
+  // As npm's bin link would have it: users run the file itself (npx), through its shebang.
+  chmodSync(entry, 0o755);
 }
 
 export interface CliProcess {
@@ -64,7 +98,16 @@ export function startCliProcess(
   args: readonly string[],
   env: Readonly<Record<string, string>>,
 ): CliProcess {
-  const child = spawn(NODE, [cliEntry(build), ...args], {
+  return startProcess(NODE, [cliEntry(build), ...args], env);
+}
+
+/** Any command (the CLI file itself, `docker run ...`) with its output parsed as startCliProcess does. */
+export function startProcess(
+  command: string,
+  args: readonly string[],
+  env: Readonly<Record<string, string>>,
+): CliProcess {
+  const child = spawn(command, args, {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -124,14 +167,18 @@ export interface TimedRun {
   timeField(name: string): number;
 }
 
-/** `/usr/bin/time -v NODE ...nodeArgs` in `cwd`: the kernel's peak RSS and CPU time beside the output. */
+/**
+ * `/usr/bin/time -v NODE ...args` in `cwd` (or `command ...args`, e.g. the CLI file itself as npx runs
+ * it): the kernel's peak RSS and CPU time beside the output.
+ */
 export async function runUnderGnuTime(
-  nodeArgs: readonly string[],
+  args: readonly string[],
   env: Readonly<Record<string, string>>,
   cwd: string,
+  command: string = NODE,
 ): Promise<TimedRun> {
   const started = process.hrtime.bigint();
-  const child = spawn('/usr/bin/time', ['-v', NODE, ...nodeArgs], {
+  const child = spawn('/usr/bin/time', ['-v', command, ...args], {
     cwd,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -70,6 +70,8 @@ export interface WorkloadFile {
   readonly rawBytes: number;
   /** Bytes on disk (gzip). */
   readonly bytes: number;
+  /** Where the file is when it is not under its workload's folder (a mix of two workloads). */
+  readonly path?: string;
 }
 
 export interface Workload {

@@ -36,6 +36,19 @@ export interface WorkerRunOptions {
    * upload: searches keep shards out of search-idle, so polling makes OpenSearch refresh every second.
    */
   readonly quietCluster?: boolean;
+  /** Starts the worker with its environment; by default the CLI build as a child process. */
+  readonly launch?: (env: Readonly<Record<string, string>>) => LaunchedWorker;
+}
+
+/** A worker started some other way (in a container, in a cgroup). */
+export interface LaunchedWorker {
+  readonly process: CliProcess;
+  /** The worker's own pid once it has logged `worker started` (for RSS and CPU). */
+  pid(): number;
+  /** Once the run is measured or has failed, before the worker is stopped (read a cgroup's figures). */
+  beforeStop?(): void;
+  /** After the worker is stopped (remove the container, the cgroup). */
+  afterStop?(): void;
 }
 
 export interface WorkerRun {
@@ -72,7 +85,7 @@ export async function runWorkerEndToEnd(options: WorkerRunOptions): Promise<Work
   });
   const { s3, sqs } = localClients(aws);
   const indexPrefix = id;
-  const worker = startCliProcess(options.build, ['worker'], {
+  const workerEnv = {
     OPENSEARCH_URL: stack.OPENSEARCH_URL,
     AWS_ENDPOINT_URL: stack.AWS_ENDPOINT_URL,
     AWS_REGION: stack.AWS_REGION,
@@ -86,15 +99,22 @@ export async function runWorkerEndToEnd(options: WorkerRunOptions): Promise<Work
     LOG_LEVEL: 'info',
     ...options.env,
     ...(options.nodeOptions ? { NODE_OPTIONS: options.nodeOptions } : {}),
-  });
+  };
+  const launched: LaunchedWorker = options.launch?.(workerEnv) ?? {
+    process: startCliProcess(options.build, ['worker'], workerEnv),
+    pid: () => launched.process.child.pid as number,
+  };
+  const worker = launched.process;
   try {
     await worker.waitForLog((line) => line.msg === 'worker started', 60_000);
-    const pid = worker.child.pid as number;
+    const pid = launched.pid();
     const rss = sampleRss(pid);
     const idleRssKb = rss.stop().peakKb;
     const sampler = sampleRss(pid);
     const bodies = new Map(
-      workload.files.map((file) => [file.key, readFileSync(join(workload.dir, file.key))] as const),
+      workload.files.map(
+        (file) => [file.key, readFileSync(file.path ?? join(workload.dir, file.key))] as const,
+      ),
     );
     const uploadedAt = new Map<string, number>();
     const cpuAtStart = processCpuSeconds(pid);
@@ -132,8 +152,10 @@ export async function runWorkerEndToEnd(options: WorkerRunOptions): Promise<Work
       rssSamplesKb: samplesKb,
     };
   } finally {
+    launched.beforeStop?.();
     // The measurements are taken; the worker's drain would wait for the SQS long poll under way (up to 20 s).
     await worker.stop(3000);
+    launched.afterStop?.();
     await cleanup(s3, sqs, resources, stack.OPENSEARCH_URL, indexPrefix);
   }
 }

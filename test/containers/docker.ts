@@ -65,3 +65,21 @@ export function ecsTaskSettings(): {
     shutdownGraceSeconds: variableDefault('shutdown_grace_seconds'),
   };
 }
+
+/**
+ * `docker run` arguments that make a container the ECS task: read-only root with a writable /tmp, the
+ * image's non-root user, the task's memory with no swap beyond it.
+ */
+export function ecsTaskRunArgs(memoryMiB: number = ecsTaskSettings().memoryMiB): string[] {
+  return [
+    '--read-only',
+    '--tmpfs',
+    '/tmp',
+    '--user',
+    '65532',
+    '--memory',
+    `${memoryMiB}m`,
+    '--memory-swap',
+    `${memoryMiB}m`,
+  ];
+}

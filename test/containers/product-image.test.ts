@@ -10,7 +10,7 @@ import { cloudTrailFile } from '../helpers/cloudtrail-files.ts';
 import { countDocuments } from '../helpers/opensearch.ts';
 import { createQueueFixture, type QueueFixture } from '../helpers/queue-fixture.ts';
 import { stackEnv } from '../helpers/stack.ts';
-import { docker, ecsTaskSettings, inspect, repoRoot, waitFor } from './docker.ts';
+import { docker, ecsTaskRunArgs, ecsTaskSettings, inspect, repoRoot, waitFor } from './docker.ts';
 
 const IMAGE = 'cloudtrail-indexer:container-test';
 const ecs = ecsTaskSettings();
@@ -58,15 +58,7 @@ describe('the product image, run as ECS runs it', () => {
       '--detach',
       '--network',
       'host',
-      '--read-only',
-      '--tmpfs',
-      '/tmp',
-      '--user',
-      '65532',
-      '--memory',
-      `${ecs.memoryMiB}m`,
-      '--memory-swap',
-      `${ecs.memoryMiB}m`,
+      ...ecsTaskRunArgs(ecs.memoryMiB),
       '--stop-timeout',
       String(ecs.stopTimeoutSeconds),
       ...Object.entries(env).flatMap(([key, value]) => ['--env', `${key}=${value}`]),
