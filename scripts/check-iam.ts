@@ -118,14 +118,21 @@ export function sdkCallsIn(file: string, text: string = read(file)): SdkCall[] {
   });
 }
 
-/** Files an entry executes: relative value imports followed transitively (`import type` is erased). */
+/**
+ * Files an entry executes: relative value imports followed transitively (`import type` is erased),
+ * including modules loaded on demand (`await import('./x.ts')`, as cli.ts loads each command).
+ */
 export function importGraph(entries: readonly string[]): Set<string> {
   const seen = new Set<string>();
   const visit = (file: string): void => {
     if (seen.has(file)) return;
     seen.add(file);
     const text = read(file);
-    for (const match of text.matchAll(/^(?:import|export)\s+(?!type\s)[^'"]*?from\s+'(\.[^']+)'/gm)) {
+    const imports = [
+      ...text.matchAll(/^(?:import|export)\s+(?!type\s)[^'"]*?from\s+'(\.[^']+)'/gm),
+      ...text.matchAll(/\bimport\(\s*'(\.[^']+)'\s*\)/g),
+    ];
+    for (const match of imports) {
       const target = relative(repoRoot, resolve(repoRoot, dirname(file), match[1] as string));
       if (existsSync(join(repoRoot, target))) visit(target);
     }
