@@ -1,11 +1,15 @@
 import { createReadStream } from 'node:fs';
-import type { Writable } from 'node:stream';
+import { Readable, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { ConfigError, loadConfig } from '../config.ts';
 import { classifyObjectKey, LogFileKind } from '../core/classify-object-key.ts';
 import type { IndexableDocument } from '../core/indexable-document.ts';
 import { LogFileError, LogFileErrorReason } from '../core/log-file-error.ts';
+import { UsageError } from '../core/operator-error.ts';
+import { transformOptionsFrom } from '../pipeline/create-pipeline.ts';
+import { skipReasonOf } from '../pipeline/process-log-file.ts';
 import type { TransformOptions } from '../pipeline/transform-log-file.ts';
 import {
   hostileContentOf,
@@ -15,10 +19,8 @@ import {
 import { actionLine } from '../sinks/opensearch/bulk-item.ts';
 import { walkLogFiles } from '../sources/local/walk-log-files.ts';
 import { DEFAULT_FLATTEN_KEYS } from '../transforms/flatten-fields.ts';
-import { DEFAULT_INDEX_PREFIX, IndexRouting } from '../transforms/route-event.ts';
+import { IndexRouting } from '../transforms/route-event.ts';
 
-/** Same rule as INDEX_PREFIX in the configuration. */
-const INDEX_PREFIX_PATTERN = /^[a-z0-9][a-z0-9_.-]{0,99}$/;
 /**
  * Reads and writes stay below glibc's 128 KiB mmap threshold: freeing a larger buffer raises that
  * threshold for good, and the process then grows its heap in fragments it never returns. Measured on
@@ -68,74 +70,99 @@ export async function runTransform(
   io: TransformIo,
 ): Promise<TransformRunSummary> {
   const open = io.open ?? ((path: string) => createReadStream(path, { highWaterMark: IO_CHUNK_BYTES }));
-  const out = new BulkWriter(io.stdout);
   const summary: TransformRunSummary = { files: 0, documents: 0, skipped: 0, failed: 0 };
   const report = (line: string): void => {
     io.stderr.write(`${line}\n`);
   };
 
-  for (const path of paths) {
-    if (out.closed) break;
-    let files: AsyncIterable<string>;
-    try {
-      files = await listFiles(path);
-    } catch (error) {
-      summary.failed++;
-      report(`error: ${path}: cannot read (${(error as Error).message})`);
-      continue;
-    }
-    for await (const file of files) {
-      if (out.closed) break;
-      summary.files++;
-      const keyInfo = classifyObjectKey(file);
-      if (keyInfo.kind === LogFileKind.Digest || (keyInfo.kind === LogFileKind.Other && !options.anyName)) {
-        summary.skipped++;
-        const hint = keyInfo.kind === LogFileKind.Other ? ' (--any-name reads it anyway)' : '';
-        report(`skipped: ${file}: ${keyInfo.reason}${hint}`);
+  /** The NDJSON, in pieces of about WRITE_CHUNK_CHARS; stops being pulled when stdout stops reading. */
+  async function* ndjson(): AsyncGenerator<string> {
+    let pending: string[] = [];
+    let pendingChars = 0;
+    for (const path of paths) {
+      let files: AsyncIterable<string>;
+      try {
+        files = await listFiles(path);
+      } catch (error) {
+        summary.failed++;
+        report(`error: ${path}: cannot read (${(error as Error).message})`);
         continue;
       }
-      const stats = newTransformStats();
-      try {
-        for await (const batch of transformLogFileBatches(
-          open(file),
-          { name: file, keyInfo },
-          options,
-          stats,
-        )) {
-          for (const document of batch) out.add(bulkLines(document));
-          await out.flushIfFull();
-          if (out.closed) break;
-        }
-      } catch (error) {
-        if (error instanceof LogFileError && error.reason === LogFileErrorReason.DigestFile) {
+      for await (const file of files) {
+        summary.files++;
+        const keyInfo = classifyObjectKey(file);
+        const skipped = skipReasonOf(keyInfo, options.anyName);
+        if (skipped !== undefined) {
           summary.skipped++;
-          report(`skipped: ${file}: a CloudTrail digest file (by its content), not a log file`);
-        } else {
-          summary.failed++;
-          report(`error: ${error instanceof LogFileError ? error.message : `${file}: ${String(error)}`}`);
+          const hint = keyInfo.kind === LogFileKind.Other ? ' (--any-name reads it anyway)' : '';
+          report(`skipped: ${file}: ${skipped}${hint}`);
+          continue;
         }
-      }
-      summary.documents += stats.documents;
-      const hostile = hostileContentOf(stats);
-      if (hostile) {
-        // The worker delivers such a file's events, then dead-letters it: the same verdict here.
-        summary.failed++;
-        report(`rejected: ${file}: ${hostile.reason}`);
-      }
-      if (
-        keyInfo.kind === LogFileKind.Other &&
-        options.routing === IndexRouting.FileDate &&
-        stats.documents > 0
-      ) {
-        report(`note: ${file}: the name carries no delivery date, so its events were routed by eventTime`);
+        const stats = newTransformStats();
+        try {
+          for await (const batch of transformLogFileBatches(
+            open(file),
+            { name: file, keyInfo },
+            options,
+            stats,
+          )) {
+            for (const document of batch) {
+              const lines = bulkLines(document);
+              pending.push(lines);
+              pendingChars += lines.length;
+            }
+            if (pendingChars >= WRITE_CHUNK_CHARS) {
+              yield pending.join('');
+              pending = [];
+              pendingChars = 0;
+            }
+          }
+        } catch (error) {
+          if (error instanceof LogFileError && error.reason === LogFileErrorReason.DigestFile) {
+            summary.skipped++;
+            report(`skipped: ${file}: a CloudTrail digest file (by its content), not a log file`);
+          } else {
+            summary.failed++;
+            report(`error: ${error instanceof LogFileError ? error.message : `${file}: ${String(error)}`}`);
+          }
+        } finally {
+          summary.documents += stats.documents;
+        }
+        const hostile = hostileContentOf(stats);
+        if (hostile) {
+          // The worker delivers such a file's events, then dead-letters it: the same verdict here.
+          summary.failed++;
+          report(`rejected: ${file}: ${hostile.reason}`);
+        }
+        if (
+          keyInfo.kind === LogFileKind.Other &&
+          options.routing === IndexRouting.FileDate &&
+          stats.documents > 0
+        ) {
+          report(`note: ${file}: the name carries no delivery date, so its events were routed by eventTime`);
+        }
       }
     }
+    if (pending.length > 0) yield pending.join('');
   }
-  await out.flush();
+
+  // stream.pipeline waits for 'drain' when the reader is slower, and ends the generator when stdout
+  // goes away: a closed pipe (`| head`) ends the run quietly. One piece is read ahead at most.
+  try {
+    await pipeline(Readable.from(ndjson(), { highWaterMark: 1 }), io.stdout, { end: false });
+  } catch (error) {
+    if (!isClosedPipe(error)) throw error;
+  }
   report(
     `transform: ${summary.documents} documents from ${summary.files} files (${summary.skipped} skipped, ${summary.failed} failed)`,
   );
   return summary;
+}
+
+/** The reader went away: EPIPE, or the stream destroyed under us. */
+function isClosedPipe(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'EPIPE' || code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'ERR_STREAM_DESTROYED';
 }
 
 async function listFiles(path: string): Promise<AsyncIterable<string>> {
@@ -149,66 +176,6 @@ async function listFiles(path: string): Promise<AsyncIterable<string>> {
   })();
 }
 
-/** Buffers lines into large writes and waits for 'drain' when the reader is slower than us. */
-class BulkWriter {
-  readonly #stream: Writable;
-  #pending: string[] = [];
-  #pendingChars = 0;
-  #closed = false;
-
-  constructor(stream: Writable) {
-    this.#stream = stream;
-    // A closed pipe (`| head`) ends the run quietly instead of crashing it.
-    stream.on('error', () => {
-      this.#closed = true;
-    });
-  }
-
-  get closed(): boolean {
-    return this.#closed || this.#stream.destroyed;
-  }
-
-  add(text: string): void {
-    this.#pending.push(text);
-    this.#pendingChars += text.length;
-  }
-
-  async flushIfFull(): Promise<void> {
-    if (this.#pendingChars >= WRITE_CHUNK_CHARS) await this.flush();
-  }
-
-  async flush(): Promise<void> {
-    if (this.#pending.length === 0 || this.closed) return;
-    const text = this.#pending.join('');
-    this.#pending = [];
-    this.#pendingChars = 0;
-    if (!this.#stream.write(text)) {
-      await drained(this.#stream);
-    }
-  }
-}
-
-function drained(stream: Writable): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      stream.off('drain', done);
-      stream.off('close', done);
-      stream.off('error', done);
-      resolve();
-    };
-    stream.on('drain', done);
-    stream.on('close', done);
-    stream.on('error', done);
-  });
-}
-
-function parseFlattenKeys(list: string): string[] {
-  return list
-    .split(',')
-    .map((key) => key.trim())
-    .filter((key) => key !== '');
-}
-
 interface TransformFlags {
   readonly anyName?: boolean;
   readonly routing?: string;
@@ -216,38 +183,11 @@ interface TransformFlags {
   readonly flattenKeys?: string;
 }
 
-/** An unset or empty variable is no setting, as in the configuration (compose and ECS pass `NAME=`). */
-function fromEnv(name: string): string | undefined {
-  const value = process.env[name];
-  return value === undefined || value === '' ? undefined : value;
-}
-
-/**
- * The flags, else the worker's own variables (INDEX_ROUTING, INDEX_PREFIX, FLATTEN_KEYS), else the
- * defaults: the output is what the worker, configured the same way, would send.
- */
-function resolveOptions(flags: TransformFlags): TransformRunOptions | string {
-  const routing = flags.routing ?? fromEnv('INDEX_ROUTING') ?? IndexRouting.EventTime;
-  if (!(Object.values(IndexRouting) as string[]).includes(routing)) {
-    return `--routing (or INDEX_ROUTING): expected one of ${Object.values(IndexRouting).join(', ')}, got ${JSON.stringify(routing)}`;
-  }
-  const prefix = flags.prefix ?? fromEnv('INDEX_PREFIX') ?? DEFAULT_INDEX_PREFIX;
-  if (!INDEX_PREFIX_PATTERN.test(prefix)) {
-    return `--prefix (or INDEX_PREFIX): expected a lowercase index name prefix (a-z, 0-9, "-", "_", "."), got ${JSON.stringify(prefix)}`;
-  }
-  const keys = flags.flattenKeys ?? fromEnv('FLATTEN_KEYS');
-  const bounds = boundsFromEnv();
-  if (typeof bounds === 'string') return bounds;
-  return {
-    ...bounds,
-    anyName: flags.anyName === true,
-    routing: routing as IndexRouting,
-    indexPrefix: prefix,
-    flattenKeys: keys === undefined ? DEFAULT_FLATTEN_KEYS : parseFlattenKeys(keys),
-  };
-}
-
-const BOUND_VARIABLES = [
+/** The variables of the transform: the worker's, so that the output is what the worker would send. */
+const TRANSFORM_VARIABLES = [
+  'INDEX_ROUTING',
+  'INDEX_PREFIX',
+  'FLATTEN_KEYS',
   'EVENT_TIME_WINDOW_DAYS',
   'MAX_FIELD_NAME_CHARS',
   'MAX_EXTRA_TOP_LEVEL_KEYS',
@@ -256,29 +196,36 @@ const BOUND_VARIABLES = [
   'MAX_EVENTS_PER_FILE',
 ] as const;
 
-/** The worker's bounds on hostile input, from the same variables and schema, so the output is the worker's. */
-function boundsFromEnv():
-  | Pick<
-      TransformRunOptions,
-      'eventTimeWindowDays' | 'keyLimits' | 'maxDecompressedBytes' | 'maxReadSeconds' | 'maxEvents'
-    >
-  | string {
-  const env = Object.fromEntries(BOUND_VARIABLES.map((name) => [name, process.env[name]]));
+const FLAG_OF: Partial<Record<(typeof TRANSFORM_VARIABLES)[number], string>> = {
+  INDEX_ROUTING: '--routing',
+  INDEX_PREFIX: '--prefix',
+  FLATTEN_KEYS: '--flatten-keys',
+};
+
+/**
+ * The flags, else the worker's own variables, else the defaults, through the one configuration schema:
+ * a wrong value is refused with the schema's sentence, naming the flag (or the variable) given.
+ */
+export function resolveTransformOptions(
+  flags: TransformFlags,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): TransformRunOptions {
+  const given: Record<string, string | undefined> = Object.fromEntries(
+    TRANSFORM_VARIABLES.map((name) => [name, env[name]]),
+  );
+  if (flags.routing !== undefined) given.INDEX_ROUTING = flags.routing;
+  if (flags.prefix !== undefined) given.INDEX_PREFIX = flags.prefix;
+  if (flags.flattenKeys !== undefined) given.FLATTEN_KEYS = flags.flattenKeys;
   try {
-    const config = loadConfig(env);
-    return {
-      eventTimeWindowDays: config.EVENT_TIME_WINDOW_DAYS,
-      maxDecompressedBytes: config.MAX_DECOMPRESSED_BYTES,
-      maxReadSeconds: config.MAX_FILE_READ_SECONDS,
-      maxEvents: config.MAX_EVENTS_PER_FILE,
-      keyLimits: {
-        maxFieldNameChars: config.MAX_FIELD_NAME_CHARS,
-        maxExtraTopLevelKeys: config.MAX_EXTRA_TOP_LEVEL_KEYS,
-      },
-    };
+    return { ...transformOptionsFrom(loadConfig(given)), anyName: flags.anyName === true };
   } catch (error) {
-    if (error instanceof ConfigError) return error.problems.join(' ');
-    throw error;
+    if (!(error instanceof ConfigError)) throw error;
+    const named = error.problems.map((problem) => {
+      const name = problem.slice(0, problem.indexOf(':')) as (typeof TRANSFORM_VARIABLES)[number];
+      const flag = FLAG_OF[name];
+      return flag ? `${flag} (or ${problem})` : problem;
+    });
+    throw new UsageError(named.join(' '));
   }
 }
 
@@ -309,9 +256,8 @@ export function registerTransformCommand(program: Command): void {
         `comma-separated top-level keys to flatten [env: FLATTEN_KEYS] (default: ${DEFAULT_FLATTEN_KEYS.join(',')})`,
       ),
     )
-    .action(async (paths: string[], flags: TransformFlags, command: Command) => {
-      const options = resolveOptions(flags);
-      if (typeof options === 'string') command.error(`error: ${options}`);
+    .action(async (paths: string[], flags: TransformFlags) => {
+      const options = resolveTransformOptions(flags);
       const summary = await runTransform(paths, options, { stdout: process.stdout, stderr: process.stderr });
       if (summary.failed > 0) process.exitCode = 1;
     });

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { ConfigWith } from '../config.ts';
+import type { Config, ConfigWith } from '../config.ts';
 import type { FileResult } from '../core/file-result.ts';
 import type { LogFileRef } from '../core/log-file-ref.ts';
 import { createOpenSearchSink, type OpenSearchSink } from '../sinks/opensearch/opensearch-sink.ts';
@@ -25,7 +25,31 @@ export function createPipeline(
   hooks?: SinkHooks,
 ): Pipeline {
   const sink = createOpenSearchSink(config, hooks ? { logger, hooks } : { logger });
-  const transform: TransformOptions = {
+  const transform = transformOptionsFrom(config);
+  return {
+    sink,
+    transform,
+    processFile: (ref, signal) => processLogFile(ref, { sink, transform, logger }, signal),
+    close: () => sink.close(),
+  };
+}
+
+/** The transform's options from the configuration: the worker's, the backfill's and `transform`'s. */
+export function transformOptionsFrom(
+  config: Pick<
+    Config,
+    | 'INDEX_ROUTING'
+    | 'INDEX_PREFIX'
+    | 'FLATTEN_KEYS'
+    | 'MAX_EVENTS_PER_FILE'
+    | 'EVENT_TIME_WINDOW_DAYS'
+    | 'MAX_DECOMPRESSED_BYTES'
+    | 'MAX_FILE_READ_SECONDS'
+    | 'MAX_FIELD_NAME_CHARS'
+    | 'MAX_EXTRA_TOP_LEVEL_KEYS'
+  >,
+): TransformOptions {
+  return {
     routing: config.INDEX_ROUTING,
     indexPrefix: config.INDEX_PREFIX,
     flattenKeys: config.FLATTEN_KEYS,
@@ -37,11 +61,5 @@ export function createPipeline(
       maxFieldNameChars: config.MAX_FIELD_NAME_CHARS,
       maxExtraTopLevelKeys: config.MAX_EXTRA_TOP_LEVEL_KEYS,
     },
-  };
-  return {
-    sink,
-    transform,
-    processFile: (ref, signal) => processLogFile(ref, { sink, transform, logger }, signal),
-    close: () => sink.close(),
   };
 }

@@ -1,5 +1,10 @@
 import type { Logger } from 'pino';
-import { classifyObjectKey, hasControlCharacter, LogFileKind } from '../core/classify-object-key.ts';
+import {
+  classifyObjectKey,
+  hasControlCharacter,
+  LogFileKind,
+  type ObjectKeyInfo,
+} from '../core/classify-object-key.ts';
 import { FailureCode } from '../core/failure-code.ts';
 import { type FileResult, FileStatus } from '../core/file-result.ts';
 import { LogFileError, LogFileErrorReason } from '../core/log-file-error.ts';
@@ -61,9 +66,8 @@ export async function processLogFile(
     });
   }
   const keyInfo = classifyObjectKey(ref.key);
-  if (keyInfo.kind === LogFileKind.Digest || (keyInfo.kind === LogFileKind.Other && !ref.anyName)) {
-    return finish(FileStatus.Skipped, { reason: keyInfo.reason });
-  }
+  const skipped = skipReasonOf(keyInfo, ref.anyName);
+  if (skipped !== undefined) return finish(FileStatus.Skipped, { reason: skipped });
 
   let written: FileWriteResult;
   const stats = newTransformStats();
@@ -113,6 +117,17 @@ export async function processLogFile(
       ? FailureCode.Blocked
       : FailureCode.DocumentsRejected;
   return finish(FileStatus.Retry, { ...counts, reason, failure });
+}
+
+/**
+ * Why a file is skipped by its name alone, or undefined when it is read: digest files never are, files
+ * whose names are not CloudTrail's only when asked (`anyName`). The worker, backfill and `transform` rule.
+ */
+export function skipReasonOf(keyInfo: ObjectKeyInfo, anyName = false): string | undefined {
+  if (keyInfo.kind === LogFileKind.Digest || (keyInfo.kind === LogFileKind.Other && !anyName)) {
+    return keyInfo.reason;
+  }
+  return undefined;
 }
 
 function classifyFileError(error: unknown): [FileStatus, Partial<FileResult>] {
