@@ -18,6 +18,7 @@ import {
 import { parseSelection, type Selection } from '../backfill/selection.ts';
 import { formatFailures } from '../backfill/selection-cursor.ts';
 import { loadConfig } from '../config.ts';
+import { listenForShutdown } from '../control/shutdown-signals.ts';
 import { describeError } from '../core/describe-error.ts';
 import { ExitCode, OperatorError, UsageError } from '../core/operator-error.ts';
 import { createPipeline } from '../pipeline/create-pipeline.ts';
@@ -180,13 +181,9 @@ export async function backfill(
   ): Promise<number> => {
     // Loaded only for --via-queue: its SQS and SSM clients would cost every other backfill ~10 MB of RSS.
     const { backfillViaQueue, formatEnqueueSummary } = await import('./backfill-via-queue.ts');
-    const stopTaking = new AbortController();
-    const onSignal = (): void => {
-      process.stderr.write('\nbackfill: stopping after the batches in flight\n');
-      stopTaking.abort();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    const signals = listenForShutdown((_, count) => {
+      if (count === 1) process.stderr.write('\nbackfill: stopping after the batches in flight\n');
+    });
     let summary: EnqueueSummary;
     let closeError: Error | undefined;
     try {
@@ -202,11 +199,10 @@ export async function backfill(
         maxBacklog: options.maxBacklog,
         concurrency: options.concurrency,
         logger,
-        stopTaking: stopTaking.signal,
+        stopTaking: signals.stopTaking,
       });
     } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      signals.dispose();
       closeError = await checkpoint.close().then(
         () => undefined,
         (error: unknown) => error as Error,
@@ -265,16 +261,10 @@ export async function backfill(
     return fail((error as Error).message);
   }
 
-  const stopTaking = new AbortController();
-  const abortInFlight = new AbortController();
-  const onSignal = (): void => {
-    if (!stopTaking.signal.aborted) {
+  const signals = listenForShutdown((_, count) => {
+    if (count === 1)
       process.stderr.write('\nbackfill: stopping after the files in flight (Ctrl-C again to stop at once)\n');
-      stopTaking.abort();
-    } else abortInFlight.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  });
   let summary: BackfillSummary;
   let closeError: Error | undefined;
   const stopCounting = new AbortController();
@@ -295,14 +285,13 @@ export async function backfill(
         checkpoint,
         concurrency: options.concurrency,
         progress: createProgress({ tty: Boolean(process.stderr.isTTY), logger }),
-        stopTaking: stopTaking.signal,
-        abortInFlight: abortInFlight.signal,
+        stopTaking: signals.stopTaking,
+        abortInFlight: signals.stopNow,
       },
     );
   } finally {
     stopCounting.abort();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    signals.dispose();
     closeError = await checkpoint.close().then(
       () => undefined,
       (error: unknown) => error as Error,

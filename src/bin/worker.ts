@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import pLimit from 'p-limit';
-import type { Logger } from 'pino';
 import { type ConfigWith, loadConfig } from '../config.ts';
 import { createDomainWatch, type DomainWatch } from '../control/domain-watch.ts';
 import { createIngestionGate, type IngestionGate } from '../control/ingestion-gate.ts';
 import { createPauseSwitch } from '../control/pause-switch.ts';
+import { listenForShutdown } from '../control/shutdown-signals.ts';
 import { FailureCode } from '../core/failure-code.ts';
 import { PauseReason } from '../core/pause-reason.ts';
 import { createPipeline } from '../pipeline/create-pipeline.ts';
@@ -13,6 +13,7 @@ import { createHealthServer } from '../telemetry/health-server.ts';
 import { createLoopLiveness } from '../telemetry/liveness.ts';
 import { createLogger } from '../telemetry/logger.ts';
 import { createMetrics } from '../telemetry/metrics.ts';
+import { prepareSink } from '../worker/prepare-sink.ts';
 import { recordMessageMetrics } from '../worker/record-message-metrics.ts';
 import { SqsWorker } from '../worker/sqs-worker.ts';
 import { createS3Client, createSqsClient } from './aws-clients.ts';
@@ -119,7 +120,7 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<n
   const address = await health.start();
   logger.info({ port: address.port }, 'health endpoints listening');
   try {
-    await prepareSink(pipeline.sink, logger, () => stopping);
+    await prepareSink(pipeline.sink, { logger, stopping: () => stopping });
   } catch (error) {
     logger.error({ err: error }, 'OpenSearch is not usable; stopping');
     await health.close();
@@ -138,9 +139,16 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<n
     'worker started',
   );
 
-  await untilSignal(logger, () => {
-    stopping = true;
+  const signals = listenForShutdown((signal, count) => {
+    if (count === 1) logger.info({ signal }, 'signal received');
+    else {
+      logger.warn({ signal }, 'second signal: exiting now');
+      logger.flush();
+      process.exit(1);
+    }
   });
+  await signals.first;
+  stopping = true;
   logger.info(
     { inFlight: worker.inFlight, graceSeconds: config.SHUTDOWN_GRACE_SECONDS },
     'stopping: draining files in flight',
@@ -153,43 +161,6 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<n
   await shutdown({ gate, domainWatch, health, pipeline, clients: [s3, sqs, ssm] });
   logger.flush();
   return 0;
-}
-
-/** Start-up check with patience: a cluster that is still starting is waited for, a wrong URL or credentials are reported. */
-async function prepareSink(
-  sink: ReturnType<typeof createPipeline>['sink'],
-  logger: Logger,
-  stopping: () => boolean,
-): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await sink.prepare();
-      return;
-    } catch (error) {
-      if (attempt >= 10 || stopping()) throw error;
-      logger.warn({ attempt, err: error }, 'OpenSearch not ready; trying again in 10 s');
-      await new Promise((resolve) => setTimeout(resolve, 10_000));
-    }
-  }
-}
-
-function untilSignal(logger: Logger, onFirst: () => void): Promise<void> {
-  return new Promise((resolve) => {
-    let received = false;
-    const stop = (signal: NodeJS.Signals): void => {
-      if (received) {
-        logger.warn({ signal }, 'second signal: exiting now');
-        logger.flush();
-        process.exit(1);
-      }
-      received = true;
-      logger.info({ signal }, 'signal received');
-      onFirst();
-      resolve();
-    };
-    process.on('SIGTERM', stop);
-    process.on('SIGINT', stop);
-  });
 }
 
 async function shutdown(parts: {
