@@ -46,7 +46,7 @@ describe('fault: OpenSearch freezes for about 30 s during ingestion, then goes o
       120_000,
     );
 
-    freezeOpenSearch(scenario.stack);
+    await freezeOpenSearch(scenario.stack);
     const frozenAt = Date.now();
     for (const n of [1, 2]) await scenario.upload(syntheticLogFile(1_000, `os-freeze-during-${n}`));
     const timedOut = await worker.waitForLog(

@@ -104,9 +104,21 @@ export async function restartOpenSearch(stack: FaultStack): Promise<void> {
  * answers until `thawOpenSearch`, and then the node works through every request it was sent, including
  * those whose client gave up on them long ago.
  */
-export function freezeOpenSearch(stack: FaultStack): void {
-  if (stack.containers) docker(['pause', stack.containers.openSearch]);
-  else signalOpenSearch(stack, 'SIGSTOP');
+export async function freezeOpenSearch(stack: FaultStack): Promise<void> {
+  if (!stack.containers) {
+    signalOpenSearch(stack, 'SIGSTOP');
+    return;
+  }
+  // runc gives up when the cgroup does not settle frozen within its few tries, as happens with a busy
+  // JVM on a loaded machine ("OCI runtime pause failed: unable to freeze", moby/moby#48205; seen in
+  // CI at a load of 25); another attempt a moment later succeeds.
+  for (let attempt = 1; ; attempt++) {
+    const paused = docker(['pause', stack.containers.openSearch], { allowFailure: true });
+    if (paused.status === 0) return;
+    if (attempt === 10 || !/unable to freeze/.test(paused.stderr))
+      throw new Error(`docker pause of OpenSearch failed (attempt ${attempt}): ${paused.stderr.trim()}`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
 }
 
 /** Lets a frozen OpenSearch go on; does nothing to one that is not frozen. */
