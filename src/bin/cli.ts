@@ -1,17 +1,14 @@
 #!/usr/bin/env node
+// First: the process may replace itself with one under the settings V8 and glibc read only at start-up.
+import './apply-runtime-settings.ts';
 import { Command } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
 import { reportFailure } from './command-errors.ts';
-import { applyRuntimeSettings } from './runtime-settings.ts';
 
 /**
  * The one entry point: `cloudtrail-indexer <command>`. Each command lives in its own file under
  * src/bin/ and registers itself here; this file only assembles them and reports what they throw.
  */
-// First, before any command's modules load: the process may replace itself with one under the
-// settings V8 and glibc read only at start-up (runtime-settings.ts).
-applyRuntimeSettings();
-
 type Register = (program: Command) => void;
 
 /**

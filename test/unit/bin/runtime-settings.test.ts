@@ -86,4 +86,23 @@ describe('the CLI', () => {
     expect(seen.argv).toEqual(expect.arrayContaining([...NODE_FLAGS]));
     expect(seen.arena).toBe(MALLOC_ENV.MALLOC_ARENA_MAX);
   });
+
+  it('leaves the stdio pipes it shares with its parent blocking, as it found them', {
+    timeout: 60_000,
+  }, () => {
+    // The shell's next command writes to the same pipe; /proc shows that open file's flags (octal).
+    const run = spawnSync(
+      '/bin/sh',
+      [
+        '-c',
+        '"$0" "$1" --version && cat /proc/self/fdinfo/1 >&2',
+        process.execPath,
+        join(root, 'src/bin/cli.ts'),
+      ],
+      { encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } },
+    );
+    expect(run.status).toBe(0);
+    const flags = Number.parseInt(/^flags:\s+(\d+)/m.exec(run.stderr)?.[1] ?? 'NaN', 8);
+    expect(flags & 0o4000).toBe(0); // O_NONBLOCK
+  });
 });
