@@ -50,7 +50,8 @@ const kbToMb = (kb: number): number => kb / 1024;
 
 async function idleCommand(entry: string, args: readonly string[]): Promise<Sample> {
   const run = await runUnderGnuTime(args, { PATH, HOME: process.env.HOME ?? '' }, tmpdir(), entry);
-  if (run.status !== 0) throw new Error(`${entry} ${args.join(' ')} failed:\n${run.stderr.slice(-2000)}`);
+  if (run.status !== 0)
+    throw new Error(`${entry} ${args.join(' ')} failed (exit ${run.status}):\n${run.stderr.slice(0, 1500)}`);
   return { peakMb: kbToMb(run.timeField('Maximum resident set size \\(kbytes\\)')) };
 }
 
