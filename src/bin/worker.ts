@@ -67,6 +67,7 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<n
       heartbeatSeconds: config.HEARTBEAT_SECONDS,
       retryDelaySeconds: config.RETRY_DELAY_SECONDS,
       batchSize: 10,
+      filesInFlight: config.FILES_IN_FLIGHT,
       waitTimeSeconds: 20,
     },
     {

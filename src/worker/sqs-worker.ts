@@ -1,8 +1,14 @@
-import { ChangeMessageVisibilityCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityCommand,
+  DeleteMessageCommand,
+  type Message,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import { Consumer } from 'sqs-consumer';
 import { FileStatus } from '../core/file-result.ts';
 import { sendToDeadLetterQueue } from './dead-letter.ts';
 import { type HandledMessage, handleNotification, type NotificationDeps } from './handle-notification.ts';
+import { ReceiveCancelled, ReceiveGate } from './receive-gate.ts';
 
 export interface SqsWorkerOptions {
   readonly queueUrl: string;
@@ -15,6 +21,11 @@ export interface SqsWorkerOptions {
   readonly retryDelaySeconds: number;
   /** Messages per receive (SQS allows at most 10). */
   readonly batchSize: number;
+  /**
+   * Files processed at once (FILES_IN_FLIGHT): the next receive is made once no more messages than
+   * this are held, so a batch is fetched while the previous one still runs its last files.
+   */
+  readonly filesInFlight: number;
   /** Long-poll wait; 20 s is SQS's maximum. */
   readonly waitTimeSeconds: number;
 }
@@ -32,14 +43,20 @@ export interface SqsWorkerDeps extends Omit<NotificationDeps, 'processFile'> {
 /**
  * One SQS consumer: long-polls the queue, hands each message to the pipeline, and acknowledges a
  * message only when every file it announced is delivered (or skipped on purpose). Messages that can
- * never succeed go to the dead-letter queue intact; failed ones come back later. While files are in
- * flight their visibility timeout is extended, so no file is processed twice at the same time.
+ * never succeed go to the dead-letter queue intact; failed ones come back later. While a message is
+ * held its visibility timeout is extended, so no file is processed twice at the same time.
+ *
+ * sqs-consumer does the polling (long polls, errors, back-off), but its handler only admits a message:
+ * the consumer awaits every handler of a batch before it receives again, so a handler that processed
+ * the files would leave file slots idle behind each batch's slowest file. The worker heartbeats,
+ * deletes and releases its messages itself, and gates each receive on free slots (ReceiveGate).
  */
 export class SqsWorker {
   readonly #options: SqsWorkerOptions;
   readonly #deps: SqsWorkerDeps;
   readonly #consumer: Consumer;
   readonly #inFlight = new Set<Promise<unknown>>();
+  readonly #gate: ReceiveGate;
   #abort = new AbortController();
   #lastActivity: number;
   #running = false;
@@ -50,18 +67,24 @@ export class SqsWorker {
     this.#options = options;
     this.#deps = deps;
     this.#lastActivity = this.#now();
+    this.#gate = new ReceiveGate(options.filesInFlight);
     this.#consumer = Consumer.create({
       queueUrl: options.queueUrl,
       sqs: deps.sqs,
       batchSize: options.batchSize,
       waitTimeSeconds: options.waitTimeSeconds,
       visibilityTimeout: options.visibilityTimeoutSeconds,
-      heartbeatInterval: options.heartbeatSeconds,
-      handleMessage: (message) => this.#track(this.#handle(message)),
+      preReceiveMessageCallback: () => this.#gate.untilRoom(),
+      // Returns at once without the message, so sqs-consumer neither waits for it nor deletes it.
+      handleMessage: async (message) => {
+        this.#admit(message);
+        return undefined;
+      },
     });
     this.#consumer.on('error', (error, message) => {
+      // Receiving was stopped while the loop waited for a free slot: nothing was asked of SQS.
+      if (error.cause instanceof ReceiveCancelled) return;
       if (message) {
-        // A heartbeat or a delete failed: the message comes back after its visibility timeout.
         const messageId = Array.isArray(message) ? message.map((m) => m.MessageId) : message.MessageId;
         this.#deps.logger.warn({ messageId, error: error.message }, 'an SQS request for a message failed');
         return;
@@ -71,14 +94,6 @@ export class SqsWorker {
         'receiving from SQS failed; will retry',
       );
       this.#deps.onReceiveError?.(error);
-    });
-    this.#consumer.on('processing_error', (error, message) => {
-      // Only a bug gets here (the handler turns every expected failure into a decision); the message
-      // stays on the queue and comes back after its visibility timeout.
-      this.#deps.logger.error(
-        { messageId: message.MessageId, error: error.message, stack: error.stack },
-        'message handler failed',
-      );
     });
     for (const event of ['empty', 'response_processed'] as const) {
       this.#consumer.on(event, () => {
@@ -92,6 +107,19 @@ export class SqsWorker {
     if (this.#running) return;
     this.#running = true;
     this.#lastActivity = this.#now();
+    this.#startConsumerWhenSettled();
+  }
+
+  /**
+   * A receive of the previous run may still be under way (stop() lets it finish); the consumer is
+   * started again only after it, since starting beside it would run two polling loops at once.
+   */
+  #startConsumerWhenSettled(): void {
+    if (!this.#running) return;
+    if (this.#consumer.status.isPolling) {
+      setTimeout(() => this.#startConsumerWhenSettled(), 50);
+      return;
+    }
     this.#consumer.start();
   }
 
@@ -100,12 +128,15 @@ export class SqsWorker {
     if (!this.#running) return;
     this.#running = false;
     this.#consumer.stop();
+    // A loop waiting for a free slot must not receive once the slot frees.
+    this.#gate.cancel();
   }
 
   get receiving(): boolean {
     return this.#running;
   }
 
+  /** Messages held: being processed, or received and waiting for a free file slot. */
   get inFlight(): number {
     return this.#inFlight.size;
   }
@@ -134,6 +165,8 @@ export class SqsWorker {
       await Promise.allSettled([...this.#inFlight]);
     }
     await this.#settleConsumer();
+    // What that last poll delivered is being released (admitted after the snapshot above).
+    await Promise.allSettled([...this.#inFlight]);
     return { finished };
   }
 
@@ -155,26 +188,67 @@ export class SqsWorker {
     return (this.#deps.now ?? Date.now)();
   }
 
-  async #track<T>(work: Promise<T>): Promise<T> {
+  /**
+   * Takes a received message in: held (its visibility extended by a heartbeat) until it is deleted,
+   * dead-lettered or released. Its files wait for free slots in `processFile`.
+   */
+  #admit(message: Message): void {
+    this.#gate.hold();
+    const heartbeat = setInterval(() => {
+      void this.#changeVisibility(message, this.#options.visibilityTimeoutSeconds);
+    }, this.#options.heartbeatSeconds * 1000);
+    const stopHeartbeat = (): void => clearInterval(heartbeat);
+    const work = this.#settle(message, stopHeartbeat)
+      .catch((error: unknown) => {
+        // Only a bug gets here (the handler turns every expected failure into a decision); the message
+        // stays on the queue and comes back after its visibility timeout.
+        this.#deps.logger.error(
+          { messageId: message.MessageId, error: (error as Error).message, stack: (error as Error).stack },
+          'message handler failed',
+        );
+      })
+      .finally(() => {
+        stopHeartbeat();
+        this.#gate.release();
+        this.#inFlight.delete(work);
+        this.#lastActivity = this.#now();
+      });
     this.#inFlight.add(work);
+  }
+
+  async #settle(message: Message, stopHeartbeat: () => void): Promise<void> {
+    const done = await this.#handle(message, stopHeartbeat);
+    if (done) await this.#delete(message);
+  }
+
+  async #delete(message: Message): Promise<void> {
     try {
-      return await work;
-    } finally {
-      this.#inFlight.delete(work);
-      this.#lastActivity = this.#now();
+      await this.#deps.sqs.send(
+        new DeleteMessageCommand({ QueueUrl: this.#options.queueUrl, ReceiptHandle: message.ReceiptHandle }),
+      );
+    } catch (error) {
+      // It comes back after its visibility timeout; indexing it again changes nothing (create, _id).
+      this.#deps.logger.warn(
+        { messageId: message.MessageId, error: (error as Error).message },
+        'could not delete the message; it will come back',
+      );
     }
   }
 
-  async #handle(message: Message): Promise<Message | undefined> {
+  /** Processes one message and decides its fate; returns it when it is to be deleted. */
+  async #handle(message: Message, stopHeartbeat: () => void): Promise<Message | undefined> {
     const { logger } = this.#deps;
     const messageId = message.MessageId;
     if (this.#draining) {
+      stopHeartbeat();
       // Delivered by the last long poll after shutdown began: another worker can take it now.
       await this.#changeVisibility(message, 0);
       logger.info({ messageId }, 'message received while shutting down; released for another worker');
       return undefined;
     }
     const handled = await handleNotification(message.Body ?? '', this.#deps, this.#abort.signal);
+    // Decided: a heartbeat now would undo a retry delay set below.
+    stopHeartbeat();
     this.#deps.onMessage?.(handled);
     const decision = handled.decision;
     if (decision.action === 'ack') {
