@@ -6,6 +6,8 @@ const MAX_ID_BYTES = 512;
 const HASH_ID = /^[0-9a-f]{64}$/;
 /** Control characters, unpaired surrogates and other code points that are not text. */
 const NOT_TEXT = /\p{C}/u;
+/** What CloudTrail writes: a UUID passes every check below, so it is taken at a glance. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The `_id` of an event: its `eventID`, so a redelivered file or an overlapping backfill finds its
@@ -18,6 +20,7 @@ const NOT_TEXT = /\p{C}/u;
  */
 export function documentIdFor(event: Record<string, unknown>): string {
   const eventId = event.eventID;
+  if (typeof eventId === 'string' && UUID.test(eventId)) return eventId;
   if (
     typeof eventId === 'string' &&
     eventId.length > 0 &&

@@ -29,28 +29,57 @@ export const DEFAULT_EVENT_TIME_WINDOW_DAYS = 31;
 const TIMESTAMP =
   /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?)?$/i;
 
+interface Timestamp {
+  /** ms since the epoch, UTC. */
+  readonly instant: number;
+  /** `YYYY-MM` (UTC); undefined outside years 0000-9999. */
+  readonly month: string | undefined;
+}
+
+/**
+ * An ISO 8601 timestamp read once, for both its instant and its month (routing needs both for every
+ * event). A timestamp without a zone is taken as UTC, as CloudTrail's own are; one with an offset is
+ * converted, so the month is always the UTC month.
+ */
+function readTimestamp(timestamp: unknown): Timestamp | undefined {
+  if (typeof timestamp !== 'string') return undefined;
+  const match = TIMESTAMP.exec(timestamp);
+  if (match === null) return undefined;
+  const [, year, month, day, hour, minute, second, zone] = match as unknown as [string, ...string[]];
+  const yearNumber = Number(year);
+  const monthNumber = Number(month);
+  const dayNumber = Number(day);
+  if (monthNumber < 1 || monthNumber > 12 || dayNumber < 1 || dayNumber > 31) return undefined;
+  const utc = zone === undefined || zone === 'Z' || zone === 'z';
+  let offsetMinutes = 0;
+  if (!utc) {
+    const sign = zone.startsWith('-') ? -1 : 1;
+    const digits = zone.slice(1).replace(':', '');
+    offsetMinutes = sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2)));
+  }
+  const hours = Number(hour ?? 0);
+  const minutes = Number(minute ?? 0) - offsetMinutes;
+  const seconds = Number(second ?? 0);
+  let instant: number;
+  if (yearNumber >= 100) {
+    instant = Date.UTC(yearNumber, monthNumber - 1, dayNumber, hours, minutes, seconds);
+  } else {
+    // Date.UTC reads years 0-99 as 1900-1999; setUTCFullYear takes them as they are.
+    const date = new Date(0);
+    date.setUTCFullYear(yearNumber, monthNumber - 1, dayNumber);
+    date.setUTCHours(hours, minutes, seconds);
+    instant = date.getTime();
+  }
+  return { instant, month: utc ? `${year}-${month}` : monthOfInstant(instant) };
+}
+
 /**
  * The instant (ms since the epoch, UTC) of an ISO 8601 timestamp, or undefined when it is not one. A
  * timestamp without a zone is taken as UTC, as CloudTrail's own are; one with an offset is converted.
  * Years 0000-0099 stay what they say (`Date.UTC` would read them as 1900-1999).
  */
 export function utcInstantOf(timestamp: unknown): number | undefined {
-  if (typeof timestamp !== 'string') return undefined;
-  const match = TIMESTAMP.exec(timestamp);
-  if (match === null) return undefined;
-  const [, year, month, day, hour, minute, second, zone] = match;
-  const monthNumber = Number(month);
-  if (monthNumber < 1 || monthNumber > 12 || Number(day) < 1 || Number(day) > 31) return undefined;
-  let offsetMinutes = 0;
-  if (zone !== undefined && zone !== 'Z' && zone !== 'z') {
-    const sign = zone.startsWith('-') ? -1 : 1;
-    const digits = zone.slice(1).replace(':', '');
-    offsetMinutes = sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2)));
-  }
-  const date = new Date(0);
-  date.setUTCFullYear(Number(year), monthNumber - 1, Number(day));
-  date.setUTCHours(Number(hour ?? 0), Number(minute ?? 0) - offsetMinutes, Number(second ?? 0));
-  return date.getTime();
+  return readTimestamp(timestamp)?.instant;
 }
 
 /** `YYYY-MM` of an instant (ms since the epoch), UTC; undefined outside years 0000-9999. */
@@ -66,14 +95,15 @@ function monthOfInstant(instant: number): string | undefined {
  * always the UTC month.
  */
 export function utcMonthOf(timestamp: unknown): string | undefined {
-  if (typeof timestamp !== 'string') return undefined;
-  const match = TIMESTAMP.exec(timestamp);
-  if (match === null) return undefined;
-  const [, year, month, , , , , zone] = match;
-  const instant = utcInstantOf(timestamp);
-  if (instant === undefined) return undefined;
-  if (zone === undefined || zone === 'Z' || zone === 'z') return `${year}-${month}`;
-  return monthOfInstant(instant);
+  return readTimestamp(timestamp)?.month;
+}
+
+/** The last delivery date read, and its instant: every event of a file asks for the same one. */
+let lastDelivery: { readonly text: string; readonly instant: number } | undefined;
+
+function deliveryInstant(deliveredAt: string): number {
+  if (lastDelivery?.text !== deliveredAt) lastDelivery = { text: deliveredAt, instant: Date.parse(deliveredAt) };
+  return lastDelivery.instant;
 }
 
 /** Whether the event goes to the insights index family: it is in an Insights file, or is an Insights event. */
@@ -114,10 +144,11 @@ export function routeEvent(
   if (options.routing === IndexRouting.FileDate) {
     month = fileMonth ?? utcMonthOf(event.eventTime);
   } else {
-    month = utcMonthOf(event.eventTime);
-    if (month !== undefined && deliveredAt !== undefined) {
-      const delivered = Date.parse(deliveredAt);
-      const instant = utcInstantOf(event.eventTime) as number;
+    const eventTime = readTimestamp(event.eventTime);
+    month = eventTime?.month;
+    if (eventTime !== undefined && month !== undefined && deliveredAt !== undefined) {
+      const delivered = deliveryInstant(deliveredAt);
+      const instant = eventTime.instant;
       const windowMs = (options.eventTimeWindowDays ?? DEFAULT_EVENT_TIME_WINDOW_DAYS) * DAY_MS;
       if (instant < delivered - windowMs || instant > delivered + MAX_EVENT_LEAD_MS) {
         outsideWindow = true;
