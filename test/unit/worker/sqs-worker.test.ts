@@ -6,8 +6,8 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type FileResult, FileStatus } from '../../../src/pipeline/file-result.ts';
-import type { LogFileRef } from '../../../src/pipeline/log-file-ref.ts';
+import { type FileResult, FileStatus } from '../../../src/core/file-result.ts';
+import type { LogFileRef } from '../../../src/core/log-file-ref.ts';
 import { SqsWorker, type SqsWorkerOptions } from '../../../src/worker/sqs-worker.ts';
 import { memoryLogger } from '../../helpers/memory-logger.ts';
 
