@@ -10,6 +10,9 @@ import { sendToDeadLetterQueue } from './dead-letter.ts';
 import { type HandledMessage, handleNotification, type NotificationDeps } from './handle-notification.ts';
 import { ReceiveCancelled, ReceiveGate } from './receive-gate.ts';
 
+/** The long-poll wait while messages are held (see #adjustWaitTime); SQS's minimum for a long poll is 1 s. */
+const BUSY_WAIT_TIME_SECONDS = 1;
+
 export interface SqsWorkerOptions {
   readonly queueUrl: string;
   /** Where poison messages go at once; without it they stay until the queue's redrive policy moves them. */
@@ -62,19 +65,27 @@ export class SqsWorker {
   #running = false;
   /** Set by drain(): what a long poll still delivers is released, not processed. */
   #draining = false;
+  #waitTimeSeconds: number;
 
   constructor(options: SqsWorkerOptions, deps: SqsWorkerDeps) {
     this.#options = options;
     this.#deps = deps;
     this.#lastActivity = this.#now();
     this.#gate = new ReceiveGate(options.filesInFlight);
+    this.#waitTimeSeconds = options.waitTimeSeconds;
     this.#consumer = Consumer.create({
       queueUrl: options.queueUrl,
       sqs: deps.sqs,
       batchSize: options.batchSize,
       waitTimeSeconds: options.waitTimeSeconds,
       visibilityTimeout: options.visibilityTimeoutSeconds,
-      preReceiveMessageCallback: () => this.#gate.untilRoom(),
+      preReceiveMessageCallback: async () => {
+        await this.#gate.untilRoom();
+        this.#deps.logger.debug(
+          { held: this.#gate.held, waitTimeSeconds: this.#waitTimeSeconds },
+          'receiving',
+        );
+      },
       // Returns at once without the message, so sqs-consumer neither waits for it nor deletes it.
       handleMessage: async (message) => {
         this.#admit(message);
@@ -153,6 +164,8 @@ export class SqsWorker {
   async drain(graceMs: number): Promise<{ finished: boolean }> {
     this.#draining = true;
     this.stopReceiving();
+    // The last poll ends within its wait time whatever the files do; it is waited for meanwhile.
+    const polled = this.#settleConsumer();
     const settled = Promise.allSettled([...this.#inFlight]).then(() => true);
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<boolean>((resolve) => {
@@ -164,7 +177,7 @@ export class SqsWorker {
       this.#abort.abort();
       await Promise.allSettled([...this.#inFlight]);
     }
-    await this.#settleConsumer();
+    await polled;
     // What that last poll delivered is being released (admitted after the snapshot above).
     await Promise.allSettled([...this.#inFlight]);
     return { finished };
@@ -194,6 +207,7 @@ export class SqsWorker {
    */
   #admit(message: Message): void {
     this.#gate.hold();
+    this.#adjustWaitTime();
     const heartbeat = setInterval(() => {
       void this.#changeVisibility(message, this.#options.visibilityTimeoutSeconds);
     }, this.#options.heartbeatSeconds * 1000);
@@ -210,10 +224,26 @@ export class SqsWorker {
       .finally(() => {
         stopHeartbeat();
         this.#gate.release();
+        this.#adjustWaitTime();
         this.#inFlight.delete(work);
         this.#lastActivity = this.#now();
       });
     this.#inFlight.add(work);
+  }
+
+  /**
+   * While messages are held, receives wait at most BUSY_WAIT_TIME_SECONDS for an empty queue: the
+   * worker then still learns of new messages as soon as a slot frees, and a shutdown never waits
+   * a whole long poll for the receive made ahead of the files in flight. Idle, it long-polls in full.
+   */
+  #adjustWaitTime(): void {
+    const wanted =
+      this.#gate.held > 0
+        ? Math.min(BUSY_WAIT_TIME_SECONDS, this.#options.waitTimeSeconds)
+        : this.#options.waitTimeSeconds;
+    if (wanted === this.#waitTimeSeconds) return;
+    this.#waitTimeSeconds = wanted;
+    this.#consumer.updateOption('waitTimeSeconds', wanted);
   }
 
   async #settle(message: Message, stopHeartbeat: () => void): Promise<void> {

@@ -19,7 +19,11 @@ describe('worker shutdown with a large file in flight', () => {
     await fixture?.cleanup();
   });
 
-  it('releases the unfinished message on SIGTERM, exits 0, and after a restart every event is there once', async () => {
+  // Its own waits (up to 180 s for the restart) bound it, not the project's 120 s: at a load of 20 it
+  // timed out there, and its second worker, never stopped, then took the next test's message.
+  it('releases the unfinished message on SIGTERM, exits 0, and after a restart every event is there once', {
+    timeout: 360_000,
+  }, async () => {
     const large = syntheticLogFile(60_000, 'shutdown-large');
     // No grace: the file cannot finish, so its message must be released, not acknowledged.
     const first = startCli(['worker'], fixture.workerEnv({ SHUTDOWN_GRACE_SECONDS: '0', LOG_LEVEL: 'info' }));
@@ -50,16 +54,29 @@ describe('worker shutdown with a large file in flight', () => {
     } finally {
       expect(await second.stop('SIGTERM')).toBe(0);
     }
-    // Its own waits (up to 180 s for the restart) bound it, not the project's 120 s: at a load of 20 it
-    // timed out there, and its second worker, never stopped, then took the next test's message.
-  }, 360_000);
-  it('releases at once what the pending long poll still delivers after SIGTERM, instead of leaving it hidden', async () => {
-    const worker = startCli(['worker'], fixture.workerEnv({ LOG_LEVEL: 'info' }));
-    await worker.waitForLog((line) => line.msg === 'worker started');
-    // Let the first long poll (20 s) get under way, then stop the worker and announce a file.
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
+  });
+  it('releases at once what the pending long poll still delivers after SIGTERM, instead of leaving it hidden', {
+    timeout: 120_000,
+  }, async () => {
+    const worker = startCli(['worker'], fixture.workerEnv({ LOG_LEVEL: 'debug' }));
+    // The idle worker's first receive (a 20 s long poll) is on its way: stop it, then announce a file.
+    await worker.waitForLog((line) => line.msg === 'receiving' && line.waitTimeSeconds === 20);
     const exited = worker.stop('SIGTERM');
-    await fixture.upload(syntheticLogFile(10, 'shutdown-late'));
+    await worker.waitForLog((line) => line.msg === 'signal received');
+    // Straight to the queue, not through an S3 upload: the notification must reach SQS while that poll
+    // is pending, however slow LocalStack's S3 event path is. The file is never read, only released.
+    const late = syntheticLogFile(10, 'shutdown-late');
+    await fixture.send(
+      JSON.stringify({
+        Records: [
+          {
+            eventSource: 'aws:s3',
+            eventName: 'ObjectCreated:Put',
+            s3: { bucket: { name: fixture.bucket }, object: { key: late.key } },
+          },
+        ],
+      }),
+    );
     expect(await exited).toBe(0);
     expect(
       worker

@@ -34,6 +34,8 @@ function notification(n: number): Message {
 class FakeSqs {
   readonly queue: Message[] = [];
   readonly receives: number[] = [];
+  /** WaitTimeSeconds of each receive, in order. */
+  readonly waits: number[] = [];
   readonly deleted: string[] = [];
   readonly visibility: Array<{ handle: string; seconds: number }> = [];
   #pollWaiters: Array<() => void> = [];
@@ -45,6 +47,7 @@ class FakeSqs {
 
   async send(command: unknown): Promise<unknown> {
     if (command instanceof ReceiveMessageCommand) {
+      this.waits.push(Number(command.input.WaitTimeSeconds));
       if (this.queue.length === 0) {
         // A short long poll: empty after 30 ms unless a message arrives.
         await new Promise<void>((resolve) => {
@@ -244,6 +247,21 @@ describe('SqsWorker', () => {
     worker.start();
     await until(() => files.started.length === 3, 'resumed: the third message runs');
     files.finish('3');
+  });
+
+  it('long-polls in full while idle, and for a second only while messages are held', async () => {
+    const { sqs, files } = start({ waitTimeSeconds: 20 });
+    await until(() => sqs.waits.length >= 1, 'an idle receive');
+    sqs.add(notification(1));
+    await until(() => files.started.length === 1, 'the file runs');
+    await until(() => sqs.waits.length >= 3, 'receives while busy');
+    expect(sqs.waits[0]).toBe(20);
+    expect(sqs.waits.at(-1)).toBe(1);
+    files.finish('1');
+    await until(() => sqs.deleted.includes('r1'), 'message 1 is deleted');
+    const busy = sqs.waits.length;
+    await until(() => sqs.waits.length > busy + 1, 'receives after the file');
+    expect(sqs.waits.at(-1)).toBe(20);
   });
 
   it('releases at once, on drain, what arrives after shutdown began', async () => {
