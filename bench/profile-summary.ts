@@ -38,6 +38,9 @@ export function areaOf(url: string, functionName: string): string {
   if (url.startsWith('node:')) return 'node internals';
   const modules = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (modules) return `node_modules/${modules[1]}`;
+  // The compiled build (dist/, or the benchmark's bench/workload/dist/) mirrors src/.
+  const compiled = /\/dist\/((?:[^/]+\/)*)[^/]+$/.exec(url);
+  if (compiled) return `src/${(compiled[1] ?? '').replace(/\/$/, '')}`.replace(/\/$/, '');
   const ours = /\/(src|bench|test|scripts)\/((?:[^/]+\/)*)[^/]+$/.exec(url);
   if (ours) return `${ours[1]}/${(ours[2] ?? '').replace(/\/$/, '')}`.replace(/\/$/, '');
   return url;

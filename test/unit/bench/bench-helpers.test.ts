@@ -46,6 +46,8 @@ describe('profile summary', () => {
       'f',
       'node_modules/@opensearch-project/opensearch',
     ],
+    ['file:///work/main/bench/workload/dist/transforms/flatten-fields.js', 'f', 'src/transforms'],
+    ['file:///work/main/dist/bin/cli.js', 'f', 'src/bin'],
     ['node:zlib', 'f', 'node internals'],
     ['', '(garbage collector)', '(garbage collector)'],
     ['', 'writeUtf8String', '(native)'],
