@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -8,11 +8,14 @@ export const NODE: string = join(ROOT, 'node_modules/.bin/node');
 
 /**
  * Which build of the CLI a benchmark runs: `src` is `node src/bin/cli.ts` (type stripping, as in
- * development and in the tests), `dist` is the compiled JavaScript the container image runs.
+ * development and in the tests), `dist` is the compiled JavaScript the container image runs (and
+ * `npx cloudtrail-indexer`), `baseline` the same of an earlier commit (buildBaseline), for a
+ * before/after comparison in one run.
  */
-export type CliBuild = 'src' | 'dist';
+export type CliBuild = 'src' | 'dist' | 'baseline';
 
 const DIST_DIR = join(ROOT, 'bench/workload/dist');
+const BASELINE_DIR = join(ROOT, 'bench/workload/baseline');
 
 /**
  * The Node flags the container image runs the CLI with, read from the Dockerfile's ENTRYPOINT
@@ -27,7 +30,46 @@ export const IMAGE_NODE_OPTIONS: string = (() => {
 })();
 
 export function cliEntry(build: CliBuild): string {
+  if (build === 'baseline') return join(BASELINE_DIR, 'dist/bin/cli.js');
   return build === 'src' ? join(ROOT, 'src/bin/cli.ts') : join(DIST_DIR, 'bin/cli.js');
+}
+
+/**
+ * Compiles `commit` (its src/, package.json and tsconfig files, from git) into
+ * bench/workload/baseline/dist, with this checkout's node_modules: the `baseline` build. Returns the
+ * commit's short id.
+ */
+export function buildBaseline(commit: string): string {
+  rmSync(BASELINE_DIR, { recursive: true, force: true });
+  mkdirSync(BASELINE_DIR, { recursive: true });
+  const git = (args: string[]) => spawnSync('git', args, { cwd: ROOT, encoding: 'utf8' });
+  const id = git(['rev-parse', '--short', commit]).stdout.trim();
+  const archive = spawnSync(
+    'sh',
+    [
+      '-c',
+      `git archive ${id} src package.json tsconfig.json tsconfig.build.json | tar -x -C ${BASELINE_DIR}`,
+    ],
+    { cwd: ROOT, encoding: 'utf8' },
+  );
+  if (!id || archive.status !== 0) throw new Error(`baseline ${commit}: ${archive.stderr}`);
+  symlinkSync(join(ROOT, 'node_modules'), join(BASELINE_DIR, 'node_modules'));
+  const result = spawnSync(
+    join(ROOT, 'node_modules/.bin/tsc'),
+    [
+      '-p',
+      join(BASELINE_DIR, 'tsconfig.build.json'),
+      '--outDir',
+      join(BASELINE_DIR, 'dist'),
+      '--sourceMap',
+      'false',
+    ],
+    { cwd: BASELINE_DIR, encoding: 'utf8' },
+  );
+  if (result.status !== 0 || !existsSync(cliEntry('baseline')))
+    throw new Error(`building the baseline ${id} failed:
+${result.stdout}${result.stderr}`);
+  return id;
 }
 
 /**
