@@ -110,6 +110,22 @@ function isEmptyContainer(value: object): boolean {
 }
 
 /**
+ * `<key>_raw` and `<key>_flattened` for each flattened key, made once: a name concatenated anew for
+ * every event is a new string whose hash V8 computes again at each property access.
+ */
+const suffixedNames = new Map<string, { readonly raw: string; readonly flattened: string }>();
+
+function namesFor(key: string): { readonly raw: string; readonly flattened: string } {
+  let names = suffixedNames.get(key);
+  if (names === undefined) {
+    names = { raw: key + RAW_SUFFIX, flattened: key + FLATTENED_SUFFIX };
+    // Bounded: the keys come from the configuration (FLATTEN_KEYS), not from the events.
+    if (suffixedNames.size < 1024) suffixedNames.set(key, names);
+  }
+  return names;
+}
+
+/**
  * Replaces each of `keys` in `event` (mutating it) whose value is a non-empty object or array by
  * `<key>_flattened` (see `flattenLeaves`) and `<key>_raw` (the value as compact JSON, numbers exact).
  * `null`, `{}` and `[]` are removed; scalars stay. A key is left untouched when the event already has
@@ -124,8 +140,7 @@ export function flattenFields(
     if (!Object.hasOwn(event, key)) continue;
     const value = event[key];
     if (typeof value !== 'object' || isRawJson(value)) continue;
-    const rawKey = key + RAW_SUFFIX;
-    const flattenedKey = key + FLATTENED_SUFFIX;
+    const { raw: rawKey, flattened: flattenedKey } = namesFor(key);
     if (value !== null && !isEmptyContainer(value)) {
       if (Object.hasOwn(event, rawKey) || Object.hasOwn(event, flattenedKey)) continue;
       event[flattenedKey] = flattenLeaves(value, key, maxNameChars);

@@ -102,7 +102,8 @@ export function utcMonthOf(timestamp: unknown): string | undefined {
 let lastDelivery: { readonly text: string; readonly instant: number } | undefined;
 
 function deliveryInstant(deliveredAt: string): number {
-  if (lastDelivery?.text !== deliveredAt) lastDelivery = { text: deliveredAt, instant: Date.parse(deliveredAt) };
+  if (lastDelivery?.text !== deliveredAt)
+    lastDelivery = { text: deliveredAt, instant: Date.parse(deliveredAt) };
   return lastDelivery.instant;
 }
 
