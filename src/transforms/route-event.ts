@@ -159,7 +159,30 @@ export function routeEvent(
     month ??= fileMonth;
   }
   const family = isInsightEvent(event, file) ? `${options.indexPrefix}-insights` : options.indexPrefix;
-  return { index: `${family}-${month ?? UNDATED_SUFFIX}`, outsideWindow };
+  return { index: indexNamed(family, month ?? UNDATED_SUFFIX), outsideWindow };
+}
+
+/**
+ * One string per index name, reused for every event: the sink keys its index bookkeeping by the name,
+ * and a name built anew for each event would be hashed anew at each lookup.
+ */
+const indexNames = new Map<string, Map<string, string>>();
+
+function indexNamed(family: string, suffix: string): string {
+  let byFamily = indexNames.get(family);
+  if (byFamily === undefined) {
+    if (indexNames.size >= 64) indexNames.clear();
+    byFamily = new Map();
+    indexNames.set(family, byFamily);
+  }
+  let name = byFamily.get(suffix);
+  if (name === undefined) {
+    // Bounded: event-time routing opens at most a few months per file (EVENT_TIME_WINDOW_DAYS).
+    if (byFamily.size >= 4096) byFamily.clear();
+    name = `${family}-${suffix}`;
+    byFamily.set(suffix, name);
+  }
+  return name;
 }
 
 /** The index of `routeEvent`, alone. */
