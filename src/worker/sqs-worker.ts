@@ -97,11 +97,11 @@ export class SqsWorker {
       if (error.cause instanceof ReceiveCancelled) return;
       if (message) {
         const messageId = Array.isArray(message) ? message.map((m) => m.MessageId) : message.MessageId;
-        this.#deps.logger.warn({ messageId, error: error.message }, 'an SQS request for a message failed');
+        this.#deps.logger.warn({ messageId, err: error }, 'an SQS request for a message failed');
         return;
       }
       this.#deps.logger.warn(
-        { queueUrl: options.queueUrl, error: error.message },
+        { queueUrl: options.queueUrl, err: error },
         'receiving from SQS failed; will retry',
       );
       this.#deps.onReceiveError?.(error);
@@ -216,10 +216,7 @@ export class SqsWorker {
       .catch((error: unknown) => {
         // Only a bug gets here (the handler turns every expected failure into a decision); the message
         // stays on the queue and comes back after its visibility timeout.
-        this.#deps.logger.error(
-          { messageId: message.MessageId, error: (error as Error).message, stack: (error as Error).stack },
-          'message handler failed',
-        );
+        this.#deps.logger.error({ messageId: message.MessageId, err: error }, 'message handler failed');
       })
       .finally(() => {
         stopHeartbeat();
@@ -259,7 +256,7 @@ export class SqsWorker {
     } catch (error) {
       // It comes back after its visibility timeout; indexing it again changes nothing (create, _id).
       this.#deps.logger.warn(
-        { messageId: message.MessageId, error: (error as Error).message },
+        { messageId: message.MessageId, err: error },
         'could not delete the message; it will come back',
       );
     }
@@ -310,7 +307,7 @@ export class SqsWorker {
       } catch (error) {
         // Not deleted either: it comes back after its visibility timeout and is decided again.
         logger.warn(
-          { messageId, dlqUrl: this.#options.dlqUrl, error: (error as Error).message },
+          { messageId, dlqUrl: this.#options.dlqUrl, err: error },
           'could not move the message to the dead-letter queue; it will come back',
         );
         return undefined;
@@ -343,7 +340,7 @@ export class SqsWorker {
     } catch (error) {
       // The message still comes back when its current visibility timeout runs out.
       this.#deps.logger.warn(
-        { messageId: message.MessageId, error: (error as Error).message },
+        { messageId: message.MessageId, err: error },
         'could not change message visibility',
       );
     }
