@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { type FileResult, FileStatus } from '../../../src/core/file-result.ts';
 import type { LogFileRef } from '../../../src/core/log-file-ref.ts';
 import { handleNotification, type NotificationDeps } from '../../../src/worker/handle-notification.ts';
+import { fileResultOf } from '../../helpers/file-results.ts';
 import { memoryLogger } from '../../helpers/memory-logger.ts';
 
 const KEY =
@@ -30,17 +31,7 @@ function deps(statuses: Record<string, FileStatus> = {}, extra: Partial<Notifica
     async processFile(ref: LogFileRef): Promise<FileResult> {
       processed.push(ref.key);
       const status = statuses[ref.key] ?? FileStatus.Indexed;
-      return {
-        file: ref.name,
-        status,
-        events: 1,
-        repaired: 0,
-        failed: 0,
-        indexes: [],
-        blocked: false,
-        durationMs: 1,
-        ...(status === FileStatus.Indexed ? {} : { reason: `${status} on purpose` }),
-      };
+      return fileResultOf(ref.name, status);
     },
     ...extra,
   };

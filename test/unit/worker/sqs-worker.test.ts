@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type FileResult, FileStatus } from '../../../src/core/file-result.ts';
 import type { LogFileRef } from '../../../src/core/log-file-ref.ts';
 import { SqsWorker, type SqsWorkerOptions } from '../../../src/worker/sqs-worker.ts';
+import { fileResultOf } from '../../helpers/file-results.ts';
 import { memoryLogger } from '../../helpers/memory-logger.ts';
 
 const QUEUE_URL = 'http://sqs.local/000000000000/notifications';
@@ -99,17 +100,7 @@ class Files {
     try {
       const status =
         this.immediate.get(id) ?? (await new Promise<FileStatus>((resolve) => this.#finish.set(id, resolve)));
-      return {
-        file: ref.name,
-        status,
-        events: 1,
-        repaired: 0,
-        failed: 0,
-        indexes: [],
-        blocked: false,
-        durationMs: 1,
-        ...(status === FileStatus.Indexed ? {} : { reason: `${status} on purpose` }),
-      };
+      return fileResultOf(ref.name, status);
     } finally {
       this.#running -= 1;
       this.#slots.shift()?.();
