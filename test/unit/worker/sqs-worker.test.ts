@@ -240,6 +240,21 @@ describe('SqsWorker', () => {
     files.finish('3');
   });
 
+  it('goes on receiving after pauses and resumes at any moment of the loop', async () => {
+    const { sqs, files, worker } = start({ filesInFlight: 2, batchSize: 3 });
+    for (let n = 1; n <= 30; n++)
+      files.immediate.set(String(n), n % 3 === 0 ? FileStatus.Retry : FileStatus.Indexed);
+    sqs.add(...Array.from({ length: 30 }, (_, i) => notification(i + 1)));
+    for (let toggle = 0; toggle < 40; toggle++) {
+      worker.stopReceiving();
+      await new Promise((resolve) => setTimeout(resolve, toggle % 7));
+      worker.start();
+      await new Promise((resolve) => setTimeout(resolve, toggle % 5));
+    }
+    await until(() => sqs.deleted.length + sqs.visibility.length === 30, 'every message is decided');
+    expect(new Set(sqs.deleted).size).toBe(20);
+  });
+
   it('long-polls in full while idle, and for a second only while messages are held', async () => {
     const { sqs, files } = start({ waitTimeSeconds: 20 });
     await until(() => sqs.waits.length >= 1, 'an idle receive');
