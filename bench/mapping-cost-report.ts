@@ -1,4 +1,4 @@
-import type { SearchAnswer, SearchValues } from '../test/helpers/documented-searches.ts';
+import { answered, type SearchAnswer, type SearchValues } from '../test/helpers/documented-searches.ts';
 import { formatNumber, median, spreadPercent } from './stats.ts';
 
 /** One variant measured once. */
@@ -24,6 +24,8 @@ export interface VariantRun {
 
 export interface MappingCostResults {
   readonly record: boolean;
+  /** How this run was started. */
+  readonly command: string;
   readonly resultsFile: string;
   readonly measuredAt: string;
   readonly minutes: number;
@@ -92,6 +94,8 @@ export function formatMappingCostReport(input: MappingCostResults): string {
       '`--variants a,b` for some rows only (printed), `--report-only` to rewrite this section from the raw figures.',
   );
   lines.push('');
+  lines.push(`This run: \`flock /work/coord/bench.lock ${input.command}\`.`);
+  lines.push('');
   lines.push(
     `Measured ${input.measuredAt} UTC in ${input.minutes.toFixed(0)} min; load average ${input.loadBefore} before, ${input.loadAfter} after; ` +
       `product at ${input.product}. OpenSearch ${input.opensearch} (single node, ${input.javaOptions}), started by the benchmark. ` +
@@ -120,7 +124,7 @@ export function formatMappingCostReport(input: MappingCostResults): string {
     const cpu = runs.map(cpuPerEvent);
     const bytes = runs.map(bytesPerEvent);
     const answers = runs.find((run) => run.answers)?.answers ?? [];
-    const ok = answers.filter((a) => a.status === 200 && !a.error && a.found > 0);
+    const ok = answers.filter((a) => answered(a) && a.found > 0);
     const missing = answers.filter((a) => !ok.includes(a)).map((a) => a.name);
     lines.push(
       `| \`${variant.name}\` | ${variant.family} | ${formatNumber(median(cpu), 1)} ±${formatNumber(spreadPercent(cpu))} % | ` +

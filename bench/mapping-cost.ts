@@ -8,6 +8,7 @@
  *   node bench/mapping-cost.ts --variants seed,ours     # only these (BENCH_RUNS rounds), printed, no file written
  *   node bench/mapping-cost.ts --report-only            # the section again from the last run's raw figures
  *   node bench/mapping-cost.ts --variants seed,ours --files 4   # a quick check of the harness
+ *   (--write: write the section even for a subset of variants or files)
  *
  * Each run: a fresh index (the variant's template, or the seed's index body), the 100k-event workload
  * posted as pre-built `_bulk` bodies (2 in flight, as the upper bound does, so only the cluster's work
@@ -181,7 +182,16 @@ async function measure(
   const pattern = `${PREFIX}-*`;
   const meter = startCpuMeter({ opensearch: opensearchGroup, localstack: -1 });
   const started = process.hrtime.bigint();
+  let searching = variant.searchedWhileIndexing === true;
+  const searcher = (async () => {
+    while (searching) {
+      await call(url, 'GET', `/${pattern}/_count`);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  })();
   const posted = await post(url, bodies.bodies, 2, variant.gzip === true);
+  searching = false;
+  await searcher;
   await must(url, 'POST', `/${pattern}/_refresh`);
   await waitForMerges(url, pattern);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -291,13 +301,37 @@ async function main(): Promise<void> {
     const bodiesOf = (variant: MappingVariant): BulkBodies =>
       variant.documents === 'seed' ? seed : variant.gzip ? oursGzip : ours;
 
-    log('warm-up: ours and the seed once, untimed (a fresh JVM indexes slowly until its JIT has warmed up)');
-    for (const name of ['ours', 'seed']) {
+    log('warm-up: ours twice, untimed (a fresh JVM indexes slowly until its JIT has warmed up)');
+    for (const name of ['ours', 'ours']) {
       const variant = MAPPING_VARIANTS.find((v) => v.name === name)!;
       const run = await measure(url, node.pid, variant, bodiesOf(variant), undefined);
       if (run.refused)
         log(`warm-up ${name}: ${run.refused} documents refused: ${run.refusedReasons.join(' | ')}`);
     }
+    const resultsSoFar = (): MappingCostResults => ({
+      record: RECORD,
+      command: ['node bench/mapping-cost.ts', ...process.argv.slice(2)].join(' '),
+      resultsFile: RESULTS,
+      measuredAt: new Date().toISOString().slice(0, 16).replace('T', ' '),
+      minutes: (Date.now() - started) / 60_000,
+      loadBefore,
+      loadAfter: readFileSync('/proc/loadavg', 'utf8').trim(),
+      opensearch: node.version,
+      javaOptions,
+      product: execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim(),
+      workload: { name: workload.spec.name, files: workload.files.length, events: workload.events },
+      requests: { ours: ours.bodies.length, seed: seed.bodies.length },
+      requestBytes: {
+        ours: ours.bytes,
+        oursGzip: oursGzip.bodies.reduce((s, b) => s + b.length, 0),
+        seed: seed.bytes,
+      },
+      gzipMicrosPerEvent: (gzipSeconds / ours.documents) * 1e6,
+      searchValues: values,
+      variants: variants.map((v) => ({ name: v.name, family: v.family })),
+      unavailable,
+      rounds,
+    });
     const rounds: VariantRun[][] = [];
     for (let round = 1; round <= ROUNDS; round++) {
       const order = round % 2 === 1 ? variants : [...variants].reverse();
@@ -322,32 +356,13 @@ async function main(): Promise<void> {
         );
       }
       rounds.push(runs);
+      // The raw figures after every round: `--report-only` can format an interrupted run.
+      mkdirSync(WORKLOAD_ROOT, { recursive: true });
+      writeFileSync(RAW_RESULTS, JSON.stringify(resultsSoFar()));
     }
-    const results: MappingCostResults = {
-      record: RECORD,
-      resultsFile: RESULTS,
-      measuredAt: new Date().toISOString().slice(0, 16).replace('T', ' '),
-      minutes: (Date.now() - started) / 60_000,
-      loadBefore,
-      loadAfter: readFileSync('/proc/loadavg', 'utf8').trim(),
-      opensearch: node.version,
-      javaOptions,
-      product: execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim(),
-      workload: { name: workload.spec.name, files: workload.files.length, events: workload.events },
-      requests: { ours: ours.bodies.length, seed: seed.bodies.length },
-      requestBytes: {
-        ours: ours.bytes,
-        oursGzip: oursGzip.bodies.reduce((s, b) => s + b.length, 0),
-        seed: seed.bytes,
-      },
-      gzipMicrosPerEvent: (gzipSeconds / ours.documents) * 1e6,
-      searchValues: values,
-      variants: variants.map((v) => ({ name: v.name, family: v.family })),
-      unavailable,
-      rounds,
-    };
+    const results = resultsSoFar();
     mkdirSync(WORKLOAD_ROOT, { recursive: true });
-    if (only || fileLimit) {
+    if ((only || fileLimit) && !process.argv.includes('--write')) {
       process.stdout.write(`${formatMappingCostReport(results)}\n`);
     } else {
       writeFileSync(RAW_RESULTS, JSON.stringify(results));

@@ -3,20 +3,12 @@
  * product installs it, and ours with one field family or one setting changed at a time, so that each
  * row of the cost table prices one thing.
  */
-import { buildIndexTemplates, type IndexTemplateOptions } from '../src/sinks/opensearch/index-templates.ts';
+import {
+  buildIndexTemplates,
+  DASHBOARD_AGGREGATED_FIELDS,
+  type IndexTemplateOptions,
+} from '../src/sinks/opensearch/index-templates.ts';
 import { SEED_INDEX_CONFIG } from './seed-baseline.ts';
-
-/** The fields the shipped dashboard aggregates on (dashboards/cloudtrail-overview.ndjson). */
-export const AGGREGATED_FIELDS: ReadonlySet<string> = new Set([
-  'eventTime',
-  'awsRegion',
-  'eventName',
-  'eventSource',
-  'errorCode',
-  'userIdentity.arn',
-  'sourceIPAddress',
-  'recipientAccountId',
-]);
 
 type Json = Record<string, unknown>;
 
@@ -34,6 +26,12 @@ export interface MappingVariant {
   readonly setup: (prefix: string) => IndexSetup;
   /** Send the `_bulk` bodies gzip-compressed (`content-encoding: gzip`). */
   readonly gzip?: boolean;
+  /**
+   * `_count` once a second while indexing, as an open dashboard would. A shard nobody searched for
+   * 30 s skips its refreshes unless `refresh_interval` is set explicitly, so the refresh settings
+   * only tell apart with searches going on.
+   */
+  readonly searchedWhileIndexing?: boolean;
 }
 
 /** The product's events template for `prefix`, as `setup` installs it; `overrides` as in its options. */
@@ -71,26 +69,6 @@ function withDynamic(name: string, mapping: Json): (body: Json) => Json {
   };
 }
 
-/** `doc_values: false` on every keyword no aggregation of the dashboard reads. */
-function keywordsWithoutDocValues(body: Json): Json {
-  const visit = (properties: Record<string, Json>, path: string): void => {
-    for (const [name, field] of Object.entries(properties)) {
-      const full = path ? `${path}.${name}` : name;
-      if (field.properties) visit(field.properties as Record<string, Json>, full);
-      else if (field.type === 'keyword' && !AGGREGATED_FIELDS.has(full))
-        properties[name] = { ...field, doc_values: false };
-    }
-  };
-  const mappings = templateOf(body).mappings;
-  mappings.properties = structuredClone(mappings.properties);
-  visit(mappings.properties as Record<string, Json>, '');
-  const templates = mappings.dynamic_templates as Array<Record<string, { mapping: Json }>>;
-  const strings = templates.find((t) => t.strings_as_keyword);
-  if (strings)
-    strings.strings_as_keyword!.mapping = { ...strings.strings_as_keyword!.mapping, doc_values: false };
-  return body;
-}
-
 function ours(name: string, family: string, ...changes: Array<(body: Json) => Json>): MappingVariant {
   return {
     name,
@@ -103,6 +81,23 @@ function ours(name: string, family: string, ...changes: Array<(body: Json) => Js
   };
 }
 
+/** Ours with some of the product's template options (the configuration's INDEX_*, RAW_TEXT_INDEX, KEYWORD_DOC_VALUES). */
+function option(name: string, family: string, options: Partial<IndexTemplateOptions>): MappingVariant {
+  return {
+    name,
+    family,
+    documents: 'ours',
+    setup: (prefix) => ({ kind: 'template', body: productTemplate(prefix, options) }),
+  };
+}
+
+const searched = (variant: MappingVariant): MappingVariant => ({
+  ...variant,
+  name: `${variant.name}-searched`,
+  family: `${variant.family}, \`_count\` every second while indexing`,
+  searchedWhileIndexing: true,
+});
+
 export const MAPPING_VARIANTS: readonly MappingVariant[] = [
   {
     name: 'seed',
@@ -110,30 +105,31 @@ export const MAPPING_VARIANTS: readonly MappingVariant[] = [
     documents: 'seed',
     setup: () => ({ kind: 'index-body', body: structuredClone(SEED_INDEX_CONFIG) as Json }),
   },
-  ours('ours', "today's defaults"),
   {
-    name: 'ours-dynamic',
-    family: 'MAPPING_MODE=dynamic (a keyword field per flattened leaf name)',
-    documents: 'ours',
-    setup: (prefix) => ({ kind: 'template', body: productTemplate(prefix, { mode: 'dynamic' }) }),
+    ...option('before', 'the template before issue 19 (LZ4 codec, `*_raw` with norms)', { codec: 'default' }),
+    setup: (prefix) => ({
+      kind: 'template',
+      body: withDynamic('raw_as_text', { type: 'text' })(productTemplate(prefix, { codec: 'default' })),
+    }),
   },
-  ours(
-    'raw-not-indexed',
-    '`*_raw` text: kept in `_source` only',
-    withDynamic('raw_as_text', { type: 'text', index: false }),
-  ),
-  ours('raw-no-norms', '`*_raw` text: norms', withDynamic('raw_as_text', { type: 'text', norms: false })),
-  ours(
-    'raw-no-positions',
-    '`*_raw` text: positions (and norms)',
-    withDynamic('raw_as_text', { type: 'text', norms: false, index_options: 'freqs' }),
-  ),
+  ours('ours', 'the defaults'),
+  option('ours-dynamic', 'MAPPING_MODE=dynamic (a keyword field per flattened leaf name)', {
+    mode: 'dynamic',
+  }),
+  option('raw-terms', 'RAW_TEXT_INDEX=terms: `*_raw` without positions', { rawText: 'terms' }),
+  option('raw-none', 'RAW_TEXT_INDEX=none: `*_raw` in `_source` only', { rawText: 'none' }),
   ours(
     'flattened-not-indexed',
-    '`*_flattened` flat-object maps: kept in `_source` only',
+    '`*_flattened` flat-object maps in `_source` only',
     withDynamic('flattened_maps', { type: 'object', enabled: false }),
   ),
-  ours('keywords-no-doc-values', 'doc values on keywords no aggregation reads', keywordsWithoutDocValues),
+  option(
+    'doc-values-dashboard',
+    'KEYWORD_DOC_VALUES=dashboard: doc values only where the dashboard aggregates',
+    {
+      keywordDocValues: 'dashboard',
+    },
+  ),
   ours(
     'source-without-flattened',
     '`_source` without the `*_flattened` maps (they repeat `*_raw`)',
@@ -142,37 +138,28 @@ export const MAPPING_VARIANTS: readonly MappingVariant[] = [
       return body;
     },
   ),
-  ours(
-    'codec-best-compression',
-    'index.codec best_compression',
-    withSettings({ 'index.codec': 'best_compression' }),
-  ),
+  option('codec-default', 'INDEX_CODEC=default (LZ4)', { codec: 'default' }),
   ours('codec-zstd', 'index.codec zstd', withSettings({ 'index.codec': 'zstd' })),
   ours('codec-zstd-no-dict', 'index.codec zstd_no_dict', withSettings({ 'index.codec': 'zstd_no_dict' })),
-  ours('refresh-5s', 'index.refresh_interval 5s', withSettings({ 'index.refresh_interval': '5s' })),
-  ours('refresh-30s', 'index.refresh_interval 30s', withSettings({ 'index.refresh_interval': '30s' })),
+  option('refresh-5s', 'INDEX_REFRESH_SECONDS=5', { refreshSeconds: 5 }),
+  option('refresh-30s', 'INDEX_REFRESH_SECONDS=30', { refreshSeconds: 30 }),
   ours(
     'refresh-off',
-    'index.refresh_interval -1 (backfill, refreshed at the end)',
+    'index.refresh_interval -1 (refreshed at the end)',
     withSettings({ 'index.refresh_interval': '-1' }),
   ),
+  searched(ours('ours', 'the defaults')),
+  searched(option('refresh-5s', 'INDEX_REFRESH_SECONDS=5', { refreshSeconds: 5 })),
+  searched(option('refresh-30s', 'INDEX_REFRESH_SECONDS=30', { refreshSeconds: 30 })),
   ours(
     'translog-async',
     'index.translog.durability async (5 s)',
     withSettings({ 'index.translog.durability': 'async', 'index.translog.sync_interval': '5s' }),
   ),
   { ...ours('bulk-gzip', 'bulk request bodies gzip-compressed'), gzip: true },
-  ours(
-    'combined',
-    'best_compression, doc values only where aggregated, refresh 30s',
-    withSettings({ 'index.codec': 'best_compression', 'index.refresh_interval': '30s' }),
-    keywordsWithoutDocValues,
-  ),
-  ours(
-    'combined-raw-no-norms',
-    'the same, and `*_raw` without norms',
-    withSettings({ 'index.codec': 'best_compression', 'index.refresh_interval': '30s' }),
-    keywordsWithoutDocValues,
-    withDynamic('raw_as_text', { type: 'text', norms: false }),
-  ),
+  option('cheapest', 'RAW_TEXT_INDEX=none, KEYWORD_DOC_VALUES=dashboard, INDEX_REFRESH_SECONDS=30', {
+    rawText: 'none',
+    keywordDocValues: 'dashboard',
+    refreshSeconds: 30,
+  }),
 ];

@@ -5,7 +5,8 @@
  *   BENCH_SIZE=small npm run bench    # quick mode: small workload, fewer runs, RESULTS.md untouched
  *
  * 1. bench/transform.ts (scenario 1: transform only, and the transform command's peak RSS);
- * 2. bench/ingest.ts (scenarios 2–6 against an OpenSearch and a LocalStack of its own).
+ * 2. bench/ingest.ts (scenarios 2–6 against an OpenSearch and a LocalStack of its own);
+ * 3. bench/mapping-cost.ts (issue 19: the cluster's CPU and disk per event, ours against the seed's mapping).
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -31,3 +32,4 @@ if (record) {
   run('./transform.ts', ['--skip-rss'], { BENCH_RUNS: '3' });
 }
 run('./ingest.ts', []);
+run('./mapping-cost.ts', []);

@@ -94,6 +94,11 @@ const schema = z.object({
   INDEX_SHARDS: wholeNumber(1, 1024, 'shards').default(1),
   INDEX_REPLICAS: wholeNumber(0, 15, 'replicas').default(0),
   INDEX_TOTAL_FIELDS_LIMIT: wholeNumber(100, 100_000, 'fields').default(8192),
+  /** Index settings and mapping choices priced by bench/mapping-cost.ts (see README's configuration table). */
+  INDEX_CODEC: oneOf(['best_compression', 'default']).default('best_compression'),
+  INDEX_REFRESH_SECONDS: wholeNumber(1, 3600, 'seconds').optional(),
+  RAW_TEXT_INDEX: oneOf(['positions', 'terms', 'none']).default('positions'),
+  KEYWORD_DOC_VALUES: oneOf(['all', 'dashboard']).default('all'),
   /** `setup` installs an ISM policy deleting `<prefix>-*` indexes this many days after their creation; unset: none. */
   RETENTION_DAYS: wholeNumber(1, 36_500, 'days').optional(),
   BULK_MAX_BYTES: wholeNumber(1024, 100 * 1024 * 1024, 'bytes').default(5 * 1024 * 1024),

@@ -17,6 +17,30 @@ const MAX_KEYWORD_CHARS = 8191;
 const MAPPING_DEPTH_LIMIT = 20;
 
 const keyword = { type: 'keyword', ignore_above: MAX_KEYWORD_CHARS } as const;
+
+/**
+ * The fields the shipped dashboard aggregates on (dashboards/cloudtrail-overview.ndjson; the setup
+ * tests check the list against it). With `KEYWORD_DOC_VALUES=dashboard` only these keep doc values.
+ */
+export const DASHBOARD_AGGREGATED_FIELDS: ReadonlySet<string> = new Set([
+  'eventTime',
+  'awsRegion',
+  'eventName',
+  'eventSource',
+  'errorCode',
+  'userIdentity.arn',
+  'sourceIPAddress',
+  'recipientAccountId',
+]);
+
+/** How the `*_raw` JSON text is indexed (RAW_TEXT_INDEX): with positions (phrases), terms only, or not at all. */
+export type RawTextIndex = 'positions' | 'terms' | 'none';
+
+/** Which keyword fields keep doc values (KEYWORD_DOC_VALUES): all, or only those the dashboard aggregates. */
+export type KeywordDocValues = 'all' | 'dashboard';
+
+/** `index.codec` (INDEX_CODEC): LZ4 (`default`) or DEFLATE (`best_compression`) for stored fields. */
+export type IndexCodec = 'default' | 'best_compression';
 const date = { type: 'date', format: 'strict_date_optional_time||epoch_millis' } as const;
 
 /**
@@ -118,6 +142,41 @@ export interface IndexTemplateOptions {
   readonly fieldNameLengthLimit?: number;
   /** OpenSearch Serverless manages shards and replicas itself and refuses those settings. */
   readonly serverless?: boolean;
+  /** `index.codec`; default `best_compression`. */
+  readonly codec?: IndexCodec;
+  /** `index.refresh_interval` in seconds; unset: OpenSearch's own (1 s, skipped while no one searches). */
+  readonly refreshSeconds?: number;
+  /** How `*_raw` is indexed; default `positions`. */
+  readonly rawText?: RawTextIndex;
+  /** Which keywords keep doc values; default `all`. */
+  readonly keywordDocValues?: KeywordDocValues;
+}
+
+const RAW_TEXT_MAPPINGS: Record<RawTextIndex, Record<string, unknown>> = {
+  // Norms only weigh a match by the field's length; the JSON's length says nothing a user ranks by.
+  positions: { type: 'text', norms: false },
+  // No positions: a phrase query (`"my-bucket"`) on it is refused, single terms still match.
+  terms: { type: 'text', norms: false, index_options: 'freqs' },
+  // Only in `_source`: shown with the event, never matched.
+  none: { type: 'text', index: false },
+};
+
+/** The explicit properties with doc values off on every keyword the dashboard does not aggregate. */
+function withoutUnaggregatedDocValues(
+  properties: Record<string, unknown>,
+  path = '',
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, field] of Object.entries(properties)) {
+    const full = path ? `${path}.${name}` : name;
+    const mapping = field as { type?: string; properties?: Record<string, unknown> };
+    if (mapping.properties)
+      out[name] = { ...mapping, properties: withoutUnaggregatedDocValues(mapping.properties, full) };
+    else if (mapping.type === 'keyword' && !DASHBOARD_AGGREGATED_FIELDS.has(full))
+      out[name] = { ...mapping, doc_values: false };
+    else out[name] = field;
+  }
+  return out;
 }
 
 export interface IndexTemplate {
@@ -141,8 +200,13 @@ export function indexFamilies(
  * (no component templates) so they work on OpenSearch Serverless as well.
  */
 export function buildIndexTemplates(options: IndexTemplateOptions): IndexTemplate[] {
-  const settings: Record<string, number> = { 'index.mapping.total_fields.limit': options.totalFieldsLimit };
+  const settings: Record<string, number | string> = {
+    'index.mapping.total_fields.limit': options.totalFieldsLimit,
+  };
   if (!options.serverless) {
+    settings['index.codec'] = options.codec ?? 'best_compression';
+    if (options.refreshSeconds !== undefined)
+      settings['index.refresh_interval'] = `${options.refreshSeconds}s`;
     // Serverless manages mapping limits itself; a managed domain or a cluster takes them from here.
     settings['index.mapping.field_name_length.limit'] =
       options.fieldNameLengthLimit ?? DEFAULT_MAX_FIELD_NAME_CHARS;
@@ -150,6 +214,7 @@ export function buildIndexTemplates(options: IndexTemplateOptions): IndexTemplat
     settings['index.number_of_shards'] = options.shards;
     settings['index.number_of_replicas'] = options.replicas;
   }
+  const docValues = options.keywordDocValues ?? 'all';
   const mappings = {
     // CloudTrail is full of date-like strings that are not always dates; only the fields mapped
     // as dates above are dates.
@@ -157,12 +222,23 @@ export function buildIndexTemplates(options: IndexTemplateOptions): IndexTemplat
     dynamic_templates: [
       flattenedTemplate(options.mode),
       // The original nested value as JSON text: full-text searchable, never a keyword (too long).
-      { raw_as_text: { match: '*_raw', match_mapping_type: 'string', mapping: { type: 'text' } } },
+      {
+        raw_as_text: {
+          match: '*_raw',
+          match_mapping_type: 'string',
+          mapping: RAW_TEXT_MAPPINGS[options.rawText ?? 'positions'],
+        },
+      },
       // One keyword field per string instead of text plus keyword: half the fields, and what
       // filters and aggregations in Dashboards need.
-      { strings_as_keyword: { match_mapping_type: 'string', mapping: keyword } },
+      {
+        strings_as_keyword: {
+          match_mapping_type: 'string',
+          mapping: docValues === 'all' ? keyword : { ...keyword, doc_values: false },
+        },
+      },
     ],
-    properties: CORE_PROPERTIES,
+    properties: docValues === 'all' ? CORE_PROPERTIES : withoutUnaggregatedDocValues(CORE_PROPERTIES),
   };
   return indexFamilies(options.prefix).map(({ family, pattern, priority }) => {
     const body = { index_patterns: [pattern], priority, template: { settings, mappings } };

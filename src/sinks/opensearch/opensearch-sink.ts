@@ -20,7 +20,10 @@ import { IndexManager } from './index-manager.ts';
 import {
   buildIndexTemplates,
   EXPLICIT_TOP_LEVEL_FIELDS,
+  type IndexCodec,
   installIndexTemplates,
+  type KeywordDocValues,
+  type RawTextIndex,
   type TemplateChange,
 } from './index-templates.ts';
 import { Limiter } from './limiter.ts';
@@ -35,6 +38,10 @@ export interface OpenSearchSinkConfig extends OpenSearchClientConfig {
   readonly INDEX_SHARDS: number;
   readonly INDEX_REPLICAS: number;
   readonly INDEX_TOTAL_FIELDS_LIMIT: number;
+  readonly INDEX_CODEC: IndexCodec;
+  readonly INDEX_REFRESH_SECONDS?: number | undefined;
+  readonly RAW_TEXT_INDEX: RawTextIndex;
+  readonly KEYWORD_DOC_VALUES: KeywordDocValues;
   readonly MAX_FIELD_NAME_CHARS: number;
   readonly BULK_MAX_BYTES: number;
   readonly BULK_MAX_DOCUMENTS: number;
@@ -115,6 +122,10 @@ export function createOpenSearchSink(config: OpenSearchSinkConfig, deps: OpenSea
       totalFieldsLimit: config.INDEX_TOTAL_FIELDS_LIMIT,
       fieldNameLengthLimit: config.MAX_FIELD_NAME_CHARS,
       serverless,
+      codec: config.INDEX_CODEC,
+      ...(config.INDEX_REFRESH_SECONDS === undefined ? {} : { refreshSeconds: config.INDEX_REFRESH_SECONDS }),
+      rawText: config.RAW_TEXT_INDEX,
+      keywordDocValues: config.KEYWORD_DOC_VALUES,
     });
     const changes = await withRetries(() => installIndexTemplates(client, templates), retry);
     logger.info(

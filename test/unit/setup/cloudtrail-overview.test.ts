@@ -8,7 +8,16 @@ import {
   type SavedObject,
   savedObjectsForPrefix,
 } from '../../../src/setup/saved-objects.ts';
+<<<<<<< HEAD
 import { buildIndexTemplates } from '../../../src/sinks/opensearch/index-templates.ts';
+=======
+import {
+  buildIndexTemplates,
+  DASHBOARD_AGGREGATED_FIELDS,
+} from '../../../src/sinks/opensearch/index-templates.ts';
+import { classifyObjectKey } from '../../../src/sources/classify-object-key.ts';
+import { DEFAULT_TRANSFORM_OPTIONS, transformLogFile } from '../../../src/transforms/transform-log-file.ts';
+>>>>>>> a3b8a50 (Index template options priced by the mapping-cost benchmark: INDEX_CODEC (default best_compression), INDEX_REFRESH_SECONDS, RAW_TEXT_INDEX (*_raw without norms), KEYWORD_DOC_VALUES; documented searches as an integration test on the corpus; mapping-cost in npm run bench)
 import { corpusLogFiles, FIXTURES_DIR, logFilesUnder } from '../transforms/corpus-files.ts';
 import { fieldsUsed, luceneFields } from './saved-object-fields.ts';
 
@@ -177,6 +186,16 @@ describe('dashboards/cloudtrail-overview.ndjson', () => {
         expect(wrong).toEqual([]);
       },
     );
+
+    // KEYWORD_DOC_VALUES=dashboard keeps doc values only on this list: it must name every field aggregated.
+    it('lists every aggregated field in DASHBOARD_AGGREGATED_FIELDS', () => {
+      const aggregated = new Set(
+        fieldsUsed(objects)
+          .filter(({ use }) => use === 'aggregation')
+          .map(({ field }) => field),
+      );
+      expect([...aggregated].sort()).toEqual([...DASHBOARD_AGGREGATED_FIELDS].sort());
+    });
 
     it('finds the console sign-in outcome where the transform puts it', () => {
       expect(documents).toContain('responseElements_flattened.ConsoleLogin');

@@ -17,10 +17,10 @@ type Template = {
   index_patterns: string[];
   priority: number;
   template: {
-    settings: Record<string, number>;
+    settings: Record<string, number | string>;
     mappings: {
       date_detection: boolean;
-      dynamic_templates: Array<Record<string, { mapping: { type: string } }>>;
+      dynamic_templates: Array<Record<string, { mapping: Record<string, unknown> }>>;
       properties: Record<string, { type?: string; properties?: Record<string, { type?: string }> }>;
     };
   };
@@ -49,6 +49,7 @@ describe('buildIndexTemplates', () => {
       'index.mapping.total_fields.limit': 2000,
       'index.mapping.field_name_length.limit': 300,
       'index.mapping.depth.limit': 20,
+      'index.codec': 'best_compression',
     });
     expect(bodies({ serverless: true })[0]?.template.settings).toEqual({
       'index.mapping.total_fields.limit': 8192,
@@ -81,7 +82,7 @@ describe('buildIndexTemplates', () => {
     const { mappings } = bodies()[0]?.template ?? { mappings: undefined };
     expect(mappings?.date_detection).toBe(false);
     expect(mappings?.dynamic_templates[1]).toEqual({
-      raw_as_text: { match: '*_raw', match_mapping_type: 'string', mapping: { type: 'text' } },
+      raw_as_text: { match: '*_raw', match_mapping_type: 'string', mapping: { type: 'text', norms: false } },
     });
     const properties = mappings?.properties ?? {};
     expect(properties.eventTime?.type).toBe('date');
@@ -101,6 +102,45 @@ describe('buildIndexTemplates', () => {
       expect(properties.userIdentity?.properties?.[field]?.type, field).toBe('keyword');
     }
     expect(EXPLICIT_TOP_LEVEL_FIELDS.has('indexerRepair')).toBe(true);
+  });
+
+  it('takes the codec and the refresh interval from the configuration, and leaves both to Serverless', () => {
+    const settings = bodies({ codec: 'default', refreshSeconds: 30 })[0]?.template.settings;
+    expect(settings?.['index.codec']).toBe('default');
+    expect(settings?.['index.refresh_interval']).toBe('30s');
+    expect(bodies()[0]?.template.settings['index.refresh_interval']).toBeUndefined();
+    const serverless = bodies({ serverless: true, refreshSeconds: 30 })[0]?.template.settings;
+    expect(serverless?.['index.codec']).toBeUndefined();
+    expect(serverless?.['index.refresh_interval']).toBeUndefined();
+  });
+
+  it.each([
+    ['positions', { type: 'text', norms: false }],
+    ['terms', { type: 'text', norms: false, index_options: 'freqs' }],
+    ['none', { type: 'text', index: false }],
+  ] as const)('indexes *_raw as RAW_TEXT_INDEX=%s says', (rawText, mapping) => {
+    expect(bodies({ rawText })[0]?.template.mappings.dynamic_templates[1]?.raw_as_text?.mapping).toEqual(
+      mapping,
+    );
+  });
+
+  it('keeps doc values only on the fields the dashboard aggregates with KEYWORD_DOC_VALUES=dashboard', () => {
+    type Field = { type?: string; doc_values?: boolean; properties?: Record<string, Field> };
+    const properties = bodies({ keywordDocValues: 'dashboard' })[0]?.template.mappings.properties as Record<
+      string,
+      Field
+    >;
+    expect(properties.eventName?.doc_values).toBeUndefined();
+    expect(properties.userIdentity?.properties?.arn?.doc_values).toBeUndefined();
+    expect(properties.eventID?.doc_values).toBe(false);
+    expect(properties.userIdentity?.properties?.accessKeyId?.doc_values).toBe(false);
+    const strings = bodies({ keywordDocValues: 'dashboard' })[0]?.template.mappings
+      .dynamic_templates[2] as unknown as {
+      strings_as_keyword: { mapping: Field };
+    };
+    expect(strings.strings_as_keyword.mapping.doc_values).toBe(false);
+    const all = bodies()[0]?.template.mappings.properties as Record<string, Field>;
+    expect(all.eventID?.doc_values).toBeUndefined();
   });
 
   it('carries a checksum that changes with the content only', () => {
