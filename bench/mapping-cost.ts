@@ -26,7 +26,7 @@ import { gzipSync } from 'node:zlib';
 import { startOpenSearch } from '../scripts/stack/opensearch-process.ts';
 import { runDir } from '../scripts/stack/paths.ts';
 import { freePort, stopProcessGroup } from '../scripts/stack/processes.ts';
-import { DEFAULT_TRANSFORM_OPTIONS } from '../src/transforms/transform-log-file.ts';
+import { DEFAULT_TRANSFORM_OPTIONS } from '../src/pipeline/transform-log-file.ts';
 import {
   documentedSearches,
   runDocumentedSearches,

@@ -8,16 +8,10 @@ import {
   type SavedObject,
   savedObjectsForPrefix,
 } from '../../../src/setup/saved-objects.ts';
-<<<<<<< HEAD
-import { buildIndexTemplates } from '../../../src/sinks/opensearch/index-templates.ts';
-=======
 import {
   buildIndexTemplates,
   DASHBOARD_AGGREGATED_FIELDS,
 } from '../../../src/sinks/opensearch/index-templates.ts';
-import { classifyObjectKey } from '../../../src/sources/classify-object-key.ts';
-import { DEFAULT_TRANSFORM_OPTIONS, transformLogFile } from '../../../src/transforms/transform-log-file.ts';
->>>>>>> a3b8a50 (Index template options priced by the mapping-cost benchmark: INDEX_CODEC (default best_compression), INDEX_REFRESH_SECONDS, RAW_TEXT_INDEX (*_raw without norms), KEYWORD_DOC_VALUES; documented searches as an integration test on the corpus; mapping-cost in npm run bench)
 import { corpusLogFiles, FIXTURES_DIR, logFilesUnder } from '../transforms/corpus-files.ts';
 import { fieldsUsed, luceneFields } from './saved-object-fields.ts';
 

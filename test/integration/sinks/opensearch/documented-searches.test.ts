@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { IndexableDocument } from '../../../../src/pipeline/indexable-document.ts';
+import type { IndexableDocument } from '../../../../src/core/indexable-document.ts';
 import {
   answered,
   documentedSearches,
