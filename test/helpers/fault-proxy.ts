@@ -27,7 +27,9 @@ export interface FaultRule {
 
 export interface RecordedRequest {
   readonly method: string;
+  /** The path without its query string (the sink adds `filter_path` to `_bulk`): rules match it too. */
   readonly path: string;
+  readonly query: string;
   readonly bytes: number;
   readonly status: number;
   readonly injected: boolean;
@@ -85,9 +87,12 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     incoming.on('end', () => {
       const body = Buffer.concat(chunks);
       const method = incoming.method ?? 'GET';
-      const path = incoming.url ?? '/';
+      const url = incoming.url ?? '/';
+      const queryAt = url.indexOf('?');
+      const path = queryAt === -1 ? url : url.slice(0, queryAt);
+      const query = queryAt === -1 ? '' : url.slice(queryAt + 1);
       const record = (status: number, injected: boolean): void => {
-        requests.push({ method, path, bytes: body.length, status, injected, headers: incoming.headers });
+        requests.push({ method, path, query, bytes: body.length, status, injected, headers: incoming.headers });
       };
       const respond = (status: number, text: string, injected: boolean): void => {
         record(status, injected);
@@ -110,7 +115,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
           host: upstream.hostname,
           port: upstream.port,
           method,
-          path,
+          path: url,
           headers: { ...incoming.headers, host: upstream.host },
           agent,
         },

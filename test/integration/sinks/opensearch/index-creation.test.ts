@@ -59,7 +59,7 @@ describe('index creation against real OpenSearch', () => {
     expect(
       proxy.requests
         .slice(before)
-        .filter((request) => !/\/_(bulk|mget)$/.test(request.path.split('?')[0] ?? '')),
+        .filter((request) => !/\/_(bulk|mget)$/.test(request.path)),
     ).toEqual([]);
     await Promise.all(sinks.map((sink) => sink.close()));
   });
