@@ -92,7 +92,15 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       const path = queryAt === -1 ? url : url.slice(0, queryAt);
       const query = queryAt === -1 ? '' : url.slice(queryAt + 1);
       const record = (status: number, injected: boolean): void => {
-        requests.push({ method, path, query, bytes: body.length, status, injected, headers: incoming.headers });
+        requests.push({
+          method,
+          path,
+          query,
+          bytes: body.length,
+          status,
+          injected,
+          headers: incoming.headers,
+        });
       };
       const respond = (status: number, text: string, injected: boolean): void => {
         record(status, injected);

@@ -56,11 +56,9 @@ describe('index creation against real OpenSearch', () => {
     // documents already exist, so the sink also reads them back with _mget to see they are unchanged.)
     const before = proxy.requests.length;
     await sinks[0]?.writeFile(files[0] ?? [], { file: 'again' });
-    expect(
-      proxy.requests
-        .slice(before)
-        .filter((request) => !/\/_(bulk|mget)$/.test(request.path)),
-    ).toEqual([]);
+    expect(proxy.requests.slice(before).filter((request) => !/\/_(bulk|mget)$/.test(request.path))).toEqual(
+      [],
+    );
     await Promise.all(sinks.map((sink) => sink.close()));
   });
 
