@@ -5,7 +5,6 @@
  */
 import {
   buildIndexTemplates,
-  DASHBOARD_AGGREGATED_FIELDS,
   type IndexTemplateOptions,
 } from '../src/sinks/opensearch/index-templates.ts';
 import { SEED_INDEX_CONFIG } from './seed-baseline.ts';
