@@ -3,10 +3,7 @@
  * product installs it, and ours with one field family or one setting changed at a time, so that each
  * row of the cost table prices one thing.
  */
-import {
-  buildIndexTemplates,
-  type IndexTemplateOptions,
-} from '../src/sinks/opensearch/index-templates.ts';
+import { buildIndexTemplates, type IndexTemplateOptions } from '../src/sinks/opensearch/index-templates.ts';
 import { SEED_INDEX_CONFIG } from './seed-baseline.ts';
 
 type Json = Record<string, unknown>;
