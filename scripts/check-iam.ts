@@ -32,9 +32,9 @@ export const NOT_CALLED_BY_TASK_ROLE: Readonly<Record<string, string>> = {
   'ssm:PutParameter':
     'control/pause-switch.ts: the worker only reads the switch; set() is called by pause and resume; control/backfill-record.ts: written by backfill --via-queue, an operator command (README)',
   'sqs:GetQueueUrl':
-    'control/queue-depth.ts: imported by bin/command-errors.ts (setup) for its error class; status calls it',
+    'control/queue-depth.ts: reachable through cli.ts, which loads any command on demand; status and redrive (operator commands) call it',
   'sqs:GetQueueAttributes':
-    'control/queue-depth.ts: imported by bin/command-errors.ts (setup) for its error class; status and backfill --via-queue (an operator command, README) call it',
+    'control/queue-depth.ts: reachable through cli.ts, which loads any command on demand; status, redrive and backfill --via-queue (operator commands, README) call it',
 };
 
 /** Granted without an SDK call of ours: the service uses them on the role's behalf. */
