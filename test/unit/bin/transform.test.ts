@@ -6,8 +6,8 @@ import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TransformRunOptions, TransformRunSummary } from '../../../src/bin/transform.ts';
-import { runTransform } from '../../../src/bin/transform.ts';
+import type { TransformRunOptions, TransformRunSummary } from '../../../src/operations/run-transform.ts';
+import { runTransform } from '../../../src/operations/run-transform.ts';
 import { DEFAULT_TRANSFORM_OPTIONS } from '../../../src/pipeline/transform-log-file.ts';
 import { expectedEvents, FIXTURES_DIR, logFilesUnder } from '../transforms/corpus-files.ts';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runTransform } from '../../../src/bin/transform.ts';
+import { runTransform } from '../../../src/operations/run-transform.ts';
 import { DEFAULT_TRANSFORM_OPTIONS } from '../../../src/pipeline/transform-log-file.ts';
 import { hostileCorpus } from '../../hostile/hostile-corpus.ts';
 
