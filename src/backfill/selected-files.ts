@@ -1,4 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { Logger } from 'pino';
 import type { LogFileRef } from '../core/log-file-ref.ts';
 import type { Selection } from '../core/log-file-selection.ts';
 import { localLogFileRef } from '../sources/local/local-log-file-ref.ts';
@@ -24,7 +25,7 @@ export function s3SelectedFiles(
   s3: S3Client,
   location: { bucket: string; prefix: string },
   selection: Selection,
-  options: { maxBytes: number; concurrency: number; stats?: ListingStats },
+  options: { maxBytes: number; concurrency: number; stats?: ListingStats; logger?: Logger },
 ): SelectedFiles {
   return async function* () {
     for await (const object of listLogFiles(s3, location, selection, options)) {
@@ -33,7 +34,7 @@ export function s3SelectedFiles(
         key: object.key,
         size: object.size,
         object,
-        ref: () => s3LogFileRef(s3, object, options.maxBytes),
+        ref: () => s3LogFileRef(s3, object, { maxBytes: options.maxBytes, logger: options.logger }),
       };
     }
   };

@@ -154,6 +154,7 @@ export async function backfill(
         maxBytes,
         concurrency: options.listConcurrency,
         stats: listing,
+        logger,
       });
     } else {
       source = options.local as string;

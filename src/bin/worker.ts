@@ -76,7 +76,7 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<n
       keyPrefix: config.KEY_PREFIX,
       maxMessageBytes: config.MAX_MESSAGE_BYTES,
       maxObjectsPerMessage: config.MAX_OBJECTS_PER_MESSAGE,
-      refFor: (object) => s3LogFileRef(s3, object, config.MAX_OBJECT_BYTES),
+      refFor: (object) => s3LogFileRef(s3, object, { maxBytes: config.MAX_OBJECT_BYTES, logger }),
       processFile: (ref, signal) =>
         files(async () => {
           const done = metrics.fileStarted();

@@ -8,11 +8,13 @@ import { EventFlag } from './event-flags.ts';
  * metric knowing it.
  */
 export const FailureCode = {
-  // The object (sources/s3/open-s3-object.ts)
+  // The object (sources/s3/object-error.ts)
   ObjectMissing: 'object-missing',
   ObjectAccessDenied: 'object-access-denied',
   ObjectTooLarge: 'object-too-large',
   S3Unavailable: 's3-unavailable',
+  /** Replaced while it was read: retried, and read again from its first byte. */
+  ObjectChanged: 'object-changed',
   // Its key, before a byte is read
   KeyControlCharacters: 'key-control-characters',
   // Its content (core/log-file-error.ts)

@@ -10,7 +10,7 @@ import { type FileResult, FileStatus } from '../core/file-result.ts';
 import { LogFileError, LogFileErrorReason } from '../core/log-file-error.ts';
 import type { LogFileRef } from '../core/log-file-ref.ts';
 import type { DocumentSink, FileWriteResult } from '../core/sink-port.ts';
-import { ObjectError } from '../sources/s3/open-s3-object.ts';
+import { ObjectError } from '../sources/s3/object-error.ts';
 import {
   flagCountsOf,
   hostileContentOf,
@@ -131,10 +131,14 @@ export function skipReasonOf(keyInfo: ObjectKeyInfo, anyName = false): string | 
 }
 
 function classifyFileError(error: unknown): [FileStatus, Partial<FileResult>] {
-  if (error instanceof ObjectError) {
+  // A resumed S3 read that found the object replaced or deleted fails the byte stream (read-failed)
+  // with S3's verdict as the cause: the verdict is the outcome.
+  const objectError =
+    error instanceof LogFileError && error.cause instanceof ObjectError ? error.cause : error;
+  if (objectError instanceof ObjectError) {
     return [
-      error.permanent ? FileStatus.Rejected : FileStatus.Retry,
-      { reason: `${error.reason}: ${error.message}`, failure: error.reason },
+      objectError.permanent ? FileStatus.Rejected : FileStatus.Retry,
+      { reason: `${objectError.reason}: ${objectError.message}`, failure: objectError.reason },
     ];
   }
   if (error instanceof LogFileError) {

@@ -1,4 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { Logger } from 'pino';
 import type { LogFileRef } from '../../core/log-file-ref.ts';
 import { openS3Object } from './open-s3-object.ts';
 
@@ -6,13 +7,18 @@ import { openS3Object } from './open-s3-object.ts';
 export function s3LogFileRef(
   s3: S3Client,
   object: { bucket: string; key: string; announcedAt?: string | undefined },
-  maxBytes: number,
+  options: {
+    readonly maxBytes: number;
+    /** Where a read that broke off and is resumed is logged. */
+    readonly logger?: Logger | undefined;
+  },
 ): LogFileRef {
   return {
     name: `s3://${object.bucket}/${object.key}`,
     key: object.key,
     bucket: object.bucket,
     announcedAt: object.announcedAt,
-    open: (signal) => openS3Object(s3, object, { maxBytes, signal }),
+    open: (signal) =>
+      openS3Object(s3, object, { maxBytes: options.maxBytes, logger: options.logger, signal }),
   };
 }

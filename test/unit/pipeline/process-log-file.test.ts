@@ -130,7 +130,7 @@ describe('processLogFile on hostile content', () => {
       },
     } as unknown as S3Client;
     const result = await processLogFile(
-      s3LogFileRef(s3, { bucket: 'someone-else', key: KEY }, 1024),
+      s3LogFileRef(s3, { bucket: 'someone-else', key: KEY }, { maxBytes: 1024 }),
       deps(acceptingSink()),
     );
     expect(result).toMatchObject({ status: 'rejected', failure: 'object-access-denied' });

@@ -85,11 +85,14 @@ describe('recordMessageMetrics (the worker-metrics seam)', () => {
         throw new Error('the sink is never reached when the object cannot be opened');
       },
     };
-    const result = await processLogFile(s3LogFileRef(s3, { bucket: 'trail', key: KEY }, 1024 * 1024), {
-      sink,
-      transform: DEFAULT_TRANSFORM_OPTIONS,
-      logger: pino({ level: 'silent' }),
-    });
+    const result = await processLogFile(
+      s3LogFileRef(s3, { bucket: 'trail', key: KEY }, { maxBytes: 1024 * 1024 }),
+      {
+        sink,
+        transform: DEFAULT_TRANSFORM_OPTIONS,
+        logger: pino({ level: 'silent' }),
+      },
+    );
     s3.destroy();
     expect(result).toMatchObject({ status: FileStatus.Retry, failure: 's3-unavailable' });
 
