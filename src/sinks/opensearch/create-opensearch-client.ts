@@ -26,6 +26,8 @@ export type AwsCredentialProvider = () => Promise<{
 export interface OpenSearchClientDeps {
   /** Credentials for SigV4; defaults to the SDK's chain (env, profile, ECS task role, instance role). */
   readonly credentials?: AwsCredentialProvider;
+  /** The client's HTTP connection class: unit tests answer requests at this layer, below the client. */
+  readonly Connection?: ClientOptions['Connection'];
 }
 
 /** The endpoint as it may appear in logs and errors: no user info, plus the auth mode. */
@@ -52,6 +54,7 @@ export function createOpenSearchClient(
     maxRetries: 0,
     ssl: { rejectUnauthorized: config.OPENSEARCH_TLS_VERIFY },
     agent: { keepAlive: true, keepAliveMsecs: 1000, maxSockets: 64, maxFreeSockets: 16 },
+    ...(deps.Connection ? { Connection: deps.Connection } : {}),
   };
   switch (config.OPENSEARCH_AUTH) {
     case 'none':
