@@ -5,6 +5,9 @@
  *   set -a; . .stack/env; set +a          # an OpenSearch and a LocalStack (npm run stack:up)
  *   node bench/backfill-scale.ts [--local 10000,1000000] [--s3 10000,200000] [--node-flags '...']
  *   (--local '' runs S3 sizes only, into a section of their own)
+ *   (--keep-buckets: the S3 buckets are named by their size, reused when complete and kept after the
+ *    run, so a long upload can happen once, e.g. with --upload-only while the machine is busy, and the
+ *    listing be timed later on a quiet one)
  *
  * - Local: folders of N CloudTrail-named files (bench/workload/scale-N/, git-ignored, generated once
  *   and reused), each holding `{"Records":[]}`: the files carry no events, so what is measured is
@@ -24,6 +27,8 @@ import {
   CreateBucketCommand,
   DeleteBucketCommand,
   DeleteObjectsCommand,
+  GetBucketTaggingCommand,
+  PutBucketTaggingCommand,
   PutObjectCommand,
   paginateListObjectsV2,
   S3Client,
@@ -42,6 +47,8 @@ const localSizes = arg('local', '10000,1000000').split(',').filter(Boolean).map(
 const s3Sizes = arg('s3', '200000').split(',').filter(Boolean).map(Number);
 /** The Node flags the container image runs the CLI with (the Dockerfile's ENTRYPOINT), unless `--node-flags ''`. */
 const nodeFlags = arg('node-flags', IMAGE_NODE_OPTIONS).split(' ').filter(Boolean);
+const keepBuckets = process.argv.includes('--keep-buckets') || process.argv.includes('--upload-only');
+const uploadOnly = process.argv.includes('--upload-only');
 const env = (name: string): string => {
   const value = process.env[name];
   if (!value)
@@ -138,17 +145,10 @@ async function s3Run(s3Objects: number): Promise<string> {
     region: env('AWS_REGION'),
     forcePathStyle: true,
   });
-  const bucket = `bench-scale-${Date.now()}`;
-  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  const bucket = keepBuckets ? `bench-scale-${s3Objects}` : `bench-scale-${Date.now()}`;
   try {
-    const limit = pLimit(32);
-    const started = Date.now();
-    await Promise.all(
-      Array.from({ length: s3Objects }, (_, n) =>
-        limit(() => s3.send(new PutObjectCommand({ Bucket: bucket, Key: keyOf(n), Body: BODY }))),
-      ),
-    );
-    console.log(`uploaded ${s3Objects} objects in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    if (!(await holdsUpload(s3, bucket, s3Objects))) await upload(s3, bucket, s3Objects);
+    if (uploadOnly) return '';
     const run = await timed(['backfill', '--s3', `s3://${bucket}`, '--dry-run'], stackEnv());
     const listed = Number(/Would load (\d+) files/.exec(run.stdout)?.[1]);
     if (listed !== s3Objects)
@@ -159,14 +159,51 @@ async function s3Run(s3Objects: number): Promise<string> {
     );
     return `| backfill --s3 --dry-run (LocalStack S3, one listing, --list-concurrency 8) | ${s3Objects.toLocaleString('en-US')} | ${run.wallSeconds.toFixed(1)} s: **${per100k.toFixed(1)} s per 100,000 objects** | **${run.maxRssMb.toFixed(1)} MB** | whole process (start-up included) |`;
   } finally {
-    for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket })) {
-      const keys = (page.Contents ?? []).map((object) => ({ Key: object.Key as string }));
-      if (keys.length > 0)
-        await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys } }));
-    }
-    await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
+    if (!keepBuckets) await deleteBucket(s3, bucket);
     s3.destroy();
   }
+}
+
+/** A kept bucket is reused only when its tag says the whole upload finished. */
+async function holdsUpload(s3: S3Client, bucket: string, objects: number): Promise<boolean> {
+  if (!keepBuckets) return false;
+  try {
+    const { TagSet } = await s3.send(new GetBucketTaggingCommand({ Bucket: bucket }));
+    const complete = TagSet?.some((tag) => tag.Key === 'uploaded' && tag.Value === String(objects)) ?? false;
+    if (complete) console.log(`reusing s3://${bucket} (${objects} objects uploaded before)`);
+    return complete;
+  } catch {
+    return false;
+  }
+}
+
+async function upload(s3: S3Client, bucket: string, objects: number): Promise<void> {
+  await s3.send(new CreateBucketCommand({ Bucket: bucket })).catch((error: Error) => {
+    if (error.name !== 'BucketAlreadyOwnedByYou') throw error;
+  });
+  const limit = pLimit(32);
+  const started = Date.now();
+  await Promise.all(
+    Array.from({ length: objects }, (_, n) =>
+      limit(() => s3.send(new PutObjectCommand({ Bucket: bucket, Key: keyOf(n), Body: BODY }))),
+    ),
+  );
+  await s3.send(
+    new PutBucketTaggingCommand({
+      Bucket: bucket,
+      Tagging: { TagSet: [{ Key: 'uploaded', Value: String(objects) }] },
+    }),
+  );
+  console.log(`uploaded ${objects} objects in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+}
+
+async function deleteBucket(s3: S3Client, bucket: string): Promise<void> {
+  for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket })) {
+    const keys = (page.Contents ?? []).map((object) => ({ Key: object.Key as string }));
+    if (keys.length > 0)
+      await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys } }));
+  }
+  await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
 }
 
 const startedAt = new Date();
@@ -174,6 +211,10 @@ const loadBefore = loadavg()
   .map((n) => n.toFixed(2))
   .join(' ');
 const rows = [...(await localRuns()), ...(await s3Runs())];
+if (uploadOnly) {
+  console.log('--upload-only: the buckets are uploaded and kept; nothing was measured');
+  process.exit(0);
+}
 const loadAfter = loadavg()
   .map((n) => n.toFixed(2))
   .join(' ');
