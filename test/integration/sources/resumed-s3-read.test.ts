@@ -6,13 +6,13 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localClients } from '../../../scripts/stack/resources.ts';
 import { awsRequestHandler } from '../../../src/bin/aws-clients.ts';
 import { openS3Object } from '../../../src/sources/s3/open-s3-object.ts';
 import { distinctIds } from '../../helpers/cloudtrail-files.ts';
 import { type CutOptions, type CuttingProxy, startCuttingProxy } from '../../helpers/cutting-proxy.ts';
+import { memoryLogger } from '../../helpers/memory-logger.ts';
 import { countDocuments, deleteIndexes, documentIds } from '../../helpers/opensearch.ts';
 import { stackEnv } from '../../helpers/stack.ts';
 import { syntheticLogFile } from '../../helpers/synthetic-log.ts';
@@ -42,15 +42,6 @@ function clientThrough(proxy: CuttingProxy, timeoutSeconds: number): S3Client {
     forcePathStyle: true,
     requestHandler: awsRequestHandler(timeoutSeconds),
   });
-}
-
-function memoryLogger() {
-  const lines: Array<Record<string, unknown>> = [];
-  const logger = pino(
-    { level: 'info' },
-    { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) },
-  );
-  return { logger, lines };
 }
 
 describe('an S3 read broken midway is resumed (real LocalStack S3, real SDK)', () => {
@@ -103,19 +94,19 @@ describe('an S3 read broken midway is resumed (real LocalStack S3, real SDK)', (
   it('resumes a body left silent until the idle-socket timeout, with the bytes of the object exactly', async () => {
     const staller = await proxy({ afterBytes: 500_000, times: 1, how: 'stall' });
     const client = clientThrough(staller, 2);
-    const { logger, lines } = memoryLogger();
+    const { logger, records } = memoryLogger('info');
     try {
       const source = await openS3Object(client, { bucket, key: file.key }, { maxBytes: 1e9, logger });
       expect((await readAll(source)).equals(file.body)).toBe(true);
     } finally {
       client.destroy();
     }
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({
+    expect(records()).toHaveLength(1);
+    expect(records()[0]).toMatchObject({
       msg: RESUMED,
       err: { message: expect.stringMatching(/socket timed out after 2000 ms of inactivity/) },
     });
-    expect(lines[0]?.offset).toBeGreaterThan(0);
+    expect(records()[0]?.offset).toBeGreaterThan(0);
   });
 
   it('never stitches a replaced object: the resume is refused (412) and the file is object-changed', async () => {

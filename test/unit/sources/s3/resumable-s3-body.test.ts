@@ -1,6 +1,5 @@
 import { Readable } from 'node:stream';
 import type { GetObjectCommand, GetObjectCommandInput, S3Client } from '@aws-sdk/client-s3';
-import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { DocumentSink, Documents, FileWriteResult } from '../../../../src/core/sink-port.ts';
 import { processLogFile } from '../../../../src/pipeline/process-log-file.ts';
@@ -9,6 +8,7 @@ import { readLogRecords } from '../../../../src/sources/read-log-records.ts';
 import { openS3Object } from '../../../../src/sources/s3/open-s3-object.ts';
 import { resumeBackoffMs } from '../../../../src/sources/s3/resumable-s3-body.ts';
 import { s3LogFileRef } from '../../../../src/sources/s3/s3-log-file-ref.ts';
+import { memoryLogger } from '../../../helpers/memory-logger.ts';
 import { syntheticLogFile } from '../../../helpers/synthetic-log.ts';
 
 const BUCKET = 'trail';
@@ -59,15 +59,6 @@ function fakeS3(object: Buffer, answers: Answer[]) {
   return { s3: client as unknown as S3Client, inputs };
 }
 
-function memoryLogger() {
-  const lines: Array<Record<string, unknown>> = [];
-  const logger = pino(
-    { level: 'info' },
-    { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) },
-  );
-  return { logger, lines };
-}
-
 async function readAll(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<Buffer> {
   const parts: Buffer[] = [];
   for await (const chunk of source) parts.push(Buffer.from(chunk));
@@ -80,16 +71,16 @@ const OBJECT = Buffer.from(Array.from({ length: 10_000 }, (_, i) => i % 251));
 describe('an S3 object read that breaks off midway', () => {
   it('asks for exactly the rest of the same object and yields every byte once, logging the resume', async () => {
     const { s3, inputs } = fakeS3(OBJECT, [{ breakAfter: 3000 }]);
-    const { logger, lines } = memoryLogger();
+    const { logger, records } = memoryLogger('info');
     const source = await openS3Object(s3, { bucket: BUCKET, key: 'k.json.gz' }, { maxBytes: 1e9, logger });
     expect((await readAll(source)).equals(OBJECT)).toBe(true);
     expect(inputs).toEqual([
       { Bucket: BUCKET, Key: 'k.json.gz' },
       { Bucket: BUCKET, Key: 'k.json.gz', Range: 'bytes=3000-', IfMatch: ETAG },
     ]);
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({
-      level: 40,
+    expect(records()).toHaveLength(1);
+    expect(records()[0]).toMatchObject({
+      level: 'warn',
       bucket: BUCKET,
       key: 'k.json.gz',
       offset: 3000,
@@ -106,14 +97,14 @@ describe('an S3 object read that breaks off midway', () => {
       OBJECT,
       Array.from({ length: 7 }, () => ({ breakAfter: 1000 })),
     );
-    const { logger, lines } = memoryLogger();
+    const { logger, records } = memoryLogger('info');
     const source = await openS3Object(s3, { bucket: BUCKET, key: 'k' }, { maxBytes: 1e9, logger });
     expect((await readAll(source)).equals(OBJECT)).toBe(true);
     expect(inputs.map((input) => input.Range)).toEqual([
       undefined,
       ...[1000, 2000, 3000, 4000, 5000, 6000, 7000].map((at) => `bytes=${at}-`),
     ]);
-    expect(lines.map((line) => [line.offset, line.attempt])).toEqual(
+    expect(records().map((line) => [line.offset, line.attempt])).toEqual(
       [1000, 2000, 3000, 4000, 5000, 6000, 7000].map((at) => [at, 1]),
     );
   });
@@ -125,7 +116,7 @@ describe('an S3 object read that breaks off midway', () => {
       { breakAfter: 0 },
       {},
     ]);
-    const { logger, lines } = memoryLogger();
+    const { logger, records } = memoryLogger('info');
     const source = await openS3Object(
       s3,
       { bucket: BUCKET, key: 'k' },
@@ -138,7 +129,7 @@ describe('an S3 object read that breaks off midway', () => {
       'bytes=2500-',
       'bytes=2500-',
     ]);
-    expect(lines.map((line) => line.attempt)).toEqual([1, 2, 3]);
+    expect(records().map((line) => line.attempt)).toEqual([1, 2, 3]);
     expect([1, 2, 3, 4].map(resumeBackoffMs)).toEqual([0, 1000, 2000, 4000]);
   });
 
@@ -147,7 +138,7 @@ describe('an S3 object read that breaks off midway', () => {
     // The start of a log file: nothing in it is wrong before the read fails.
     const text = Buffer.from(`{"Records":[${' '.repeat(OBJECT.length - 12)}`);
     const { s3, inputs } = fakeS3(text, [{ breakAfter: 4000 }, down(), down(), down(), down()]);
-    const { logger, lines } = memoryLogger();
+    const { logger, records } = memoryLogger('info');
     const source = await openS3Object(
       s3,
       { bucket: BUCKET, key: 'k.json' },
@@ -163,13 +154,13 @@ describe('an S3 object read that breaks off midway', () => {
       /^s3:\/\/trail\/k\.json: reading the file failed \(the read broke off at byte 4000 of 10000, and 4 resumes in a row brought no further byte \(ObjectError: s3:\/\/trail\/k\.json: could not be read \(Error: connect ECONNREFUSED\)\)\)/,
     );
     expect(inputs).toHaveLength(5);
-    expect(lines.map((line) => line.attempt)).toEqual([1, 2, 3, 4]);
+    expect(records().map((line) => line.attempt)).toEqual([1, 2, 3, 4]);
   });
 
   it('does not resume once the caller has aborted', async () => {
     const controller = new AbortController();
     const { s3, inputs } = fakeS3(OBJECT, [{ breakAfter: 5000 }]);
-    const { logger, lines } = memoryLogger();
+    const { logger, records } = memoryLogger('info');
     const source = await openS3Object(
       s3,
       { bucket: BUCKET, key: 'k' },
@@ -185,7 +176,7 @@ describe('an S3 object read that breaks off midway', () => {
     })().catch((e: unknown) => e);
     expect(error).toMatchObject({ message: 'aborted' });
     expect(inputs).toHaveLength(1);
-    expect(lines).toEqual([]);
+    expect(records()).toEqual([]);
   });
 
   it('stops waiting to resume when the caller aborts during the wait', async () => {
@@ -250,21 +241,22 @@ describe('a gzipped log file whose S3 read breaks off, through the pipeline', ()
   const process = (answers: Answer[]) => {
     const { s3, inputs } = fakeS3(file.body, answers);
     const sink = collectingSink();
-    const { logger, lines } = memoryLogger();
+    const { logger, records } = memoryLogger('info');
     const ref = s3LogFileRef(s3, { bucket: BUCKET, key: file.key }, { maxBytes: 1e9, logger });
     const result = processLogFile(ref, { sink, transform: DEFAULT_TRANSFORM_OPTIONS, logger });
-    return { result, sink, inputs, lines };
+    return { result, sink, inputs, records };
   };
 
   it('indexes every event exactly once: the gunzip goes on across the resumes', async () => {
     const third = Math.floor(file.body.length / 3);
-    const { result, sink, lines } = process([{ breakAfter: third }, { breakAfter: third }]);
+    const { result, sink, records } = process([{ breakAfter: third }, { breakAfter: third }]);
     expect(await result).toMatchObject({ status: 'indexed', events: 3000 });
     expect(sink.ids).toEqual(file.eventIds);
-    expect(lines.filter((line) => line.offset !== undefined).map((line) => line.offset)).toEqual([
-      third,
-      2 * third,
-    ]);
+    expect(
+      records()
+        .filter((line) => line.offset !== undefined)
+        .map((line) => line.offset),
+    ).toEqual([third, 2 * third]);
   });
 
   it('retries a file replaced while it was read (412), to be read again from its first byte', async () => {
