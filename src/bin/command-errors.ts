@@ -1,13 +1,10 @@
 import type { Writable } from 'node:stream';
+import type { CommandIo } from '../core/command-io.ts';
 import { describeError } from '../core/describe-error.ts';
 import { ExitCode, OperatorError } from '../core/operator-error.ts';
 
+export type { CommandIo };
 export { ExitCode };
-
-export interface CommandIo {
-  readonly stdout: Writable;
-  readonly stderr: Writable;
-}
 
 export const processIo: CommandIo = { stdout: process.stdout, stderr: process.stderr };
 

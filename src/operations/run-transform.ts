@@ -1,6 +1,6 @@
-import type { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { classifyObjectKey, LogFileKind } from '../core/classify-object-key.ts';
+import type { CommandIo } from '../core/command-io.ts';
 import { HOSTILE_FLAGS } from '../core/event-flags.ts';
 import { type FileResult, FileStatus } from '../core/file-result.ts';
 import { processLogFile, skipReasonOf } from '../pipeline/process-log-file.ts';
@@ -10,10 +10,8 @@ import { localLogFileRef } from '../sources/local/local-log-file-ref.ts';
 import { walkLogFiles } from '../sources/local/walk-log-files.ts';
 import { IndexRouting } from '../transforms/route-event.ts';
 
-export interface TransformIo {
-  readonly stdout: Writable;
-  readonly stderr: Writable;
-}
+/** `transform` writes the NDJSON on stdout, one line per skipped or failed file and a summary on stderr. */
+export type TransformIo = CommandIo;
 
 export interface TransformRunSummary {
   files: number;

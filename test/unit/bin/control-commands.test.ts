@@ -1,14 +1,14 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { reportFailure } from '../../../src/bin/command-errors.ts';
-import { describePause, runPause } from '../../../src/bin/pause.ts';
-import { runResume } from '../../../src/bin/resume.ts';
-import { formatStatus, statusJson } from '../../../src/bin/status.ts';
 import { ConfigError } from '../../../src/config.ts';
+import { describePause } from '../../../src/control/describe-pause.ts';
 import type { IngestionStatus } from '../../../src/control/ingestion-status.ts';
 import type { PauseState, PauseSwitch } from '../../../src/control/pause-switch.ts';
 import { PauseSwitchError } from '../../../src/control/pause-switch.ts';
 import { UsageError } from '../../../src/core/operator-error.ts';
+import { formatStatus, statusJson } from '../../../src/operations/ingestion-report.ts';
+import { runPause, runResume } from '../../../src/operations/pause-ingestion.ts';
 
 function memoryIo() {
   const stdout = new PassThrough();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, formatInstant } from '../../../src/bin/format-duration.ts';
+import { formatDuration, formatInstant } from '../../../src/core/format-duration.ts';
 
 describe('formatDuration', () => {
   it.each([
