@@ -1,30 +1,12 @@
-import { HeadBucketCommand } from '@aws-sdk/client-s3';
-import { type Command, Option } from 'commander';
-import { Checkpoint } from '../backfill/checkpoint.ts';
-import { CheckpointError } from '../backfill/checkpoint-error.ts';
-import { countSelection } from '../backfill/count-selection.ts';
-import { formatPlan, PlanSummary } from '../backfill/dry-run.ts';
-import type { EnqueueSummary } from '../backfill/enqueue-backfill.ts';
-import { createProgress } from '../backfill/progress.ts';
-import { type BackfillSummary, type ListingCount, runBackfill } from '../backfill/run-backfill.ts';
-import {
-  localSelectedFiles,
-  mapStream,
-  nonEmpty,
-  type SelectedFile,
-  type SelectedFiles,
-  s3SelectedFiles,
-} from '../backfill/selected-files.ts';
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { runBackfillCommand } from '../backfill/backfill-command.ts';
 import { parseSelection, type Selection } from '../backfill/selection.ts';
-import { formatFailures } from '../backfill/selection-cursor.ts';
 import { loadConfig } from '../config.ts';
-import { listenForShutdown } from '../control/shutdown-signals.ts';
-import { describeError } from '../core/describe-error.ts';
-import { ExitCode, OperatorError, UsageError } from '../core/operator-error.ts';
-import { createPipeline } from '../pipeline/create-pipeline.ts';
-import type { ListingStats } from '../sources/s3/list-log-files.ts';
+import { UsageError } from '../core/operator-error.ts';
 import { createLogger } from '../telemetry/logger.ts';
-import { createS3Client } from './aws-clients.ts';
+import { createS3Client, createSqsClient } from './aws-clients.ts';
+import { processIo } from './command-errors.ts';
 
 interface BackfillOptions {
   from?: string;
@@ -91,15 +73,15 @@ function parseS3Url(url: string): { bucket: string; prefix: string } {
   return { bucket: match[1] as string, prefix: (match[2] as string).replace(/AWSLogs\/?$/, '') };
 }
 
-/** Returns the exit status: 0 all done, 1 some files failed or nothing matched, 2 bad usage, 130 interrupted. */
+/**
+ * Checks the flags, loads the configuration the mode needs and builds the clients; the run itself is
+ * src/backfill/backfill-command.ts. Returns the exit status: 0 all done, 1 some files failed or
+ * nothing matched, 2 bad usage, 130 interrupted.
+ */
 export async function backfill(
   options: BackfillOptions,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
-  // Thrown to cli.ts, which prints the sentence and ends with the status.
-  const fail = (message: string, exitCode: ExitCode = ExitCode.BadConfiguration): never => {
-    throw new OperatorError(message, { exitCode });
-  };
   if (!options.s3 === !options.local)
     throw new UsageError('give exactly one source: --s3 s3://BUCKET[/PREFIX] or --local DIR.');
   if (!Number.isInteger(options.concurrency) || options.concurrency < 1 || options.concurrency > 64) {
@@ -127,202 +109,34 @@ export async function backfill(
     base: { command: 'backfill' },
     destination: process.stderr,
   });
-
-  // The selection is a stream: listed as the work goes (bounded ahead), never held whole.
-  let source: string;
-  let files: SelectedFiles;
-  const s3 = options.s3 ? createS3Client(env, awsRequestTimeoutSeconds) : undefined;
-  const maxBytes = config?.MAX_OBJECT_BYTES ?? Number.MAX_SAFE_INTEGER;
-  const listing: ListingStats = { requests: 0, leafPrefixes: [] };
-  try {
-    if (options.s3 && s3) {
-      const location = parseS3Url(options.s3);
-      source = `s3://${location.bucket}/${location.prefix}`;
-      try {
-        await s3.send(new HeadBucketCommand({ Bucket: location.bucket }));
-      } catch (error) {
-        const name = (error as Error).name;
-        const why =
-          name === 'NotFound' || name === 'NoSuchBucket'
-            ? 'it does not exist'
-            : name === 'Forbidden' || name === 'AccessDenied'
-              ? 'access is denied (s3:ListBucket)'
-              : `${name}: ${(error as Error).message}`;
-        return fail(`bucket ${location.bucket} is not reachable: ${why}.`);
-      }
-      files = s3SelectedFiles(s3, location, selection, {
-        maxBytes,
-        concurrency: options.listConcurrency,
-        stats: listing,
-        logger,
-      });
-    } else {
-      source = options.local as string;
-      files = localSelectedFiles(source, selection);
-    }
-  } catch (error) {
-    s3?.destroy();
-    throw error;
-  }
-  const cannotList = (error: unknown): number => {
-    s3?.destroy();
-    return fail(`cannot list ${options.s3 ?? options.local} (${describeError(error)}).`, 1);
-  };
-  const noMatch = (): number => {
-    s3?.destroy();
-    return fail(`no CloudTrail log files in ${source} match the selection.`, 1);
-  };
-
-  const viaQueue = async (
-    settings: NonNullable<typeof queueConfig>,
-    all: SelectedFiles,
-    stream: AsyncIterable<SelectedFile>,
-    checkpoint: Checkpoint,
-    from: string,
-  ): Promise<number> => {
-    // Loaded only for --via-queue: its SQS and SSM clients would cost every other backfill ~10 MB of RSS.
-    const { backfillViaQueue, formatEnqueueSummary } = await import('./backfill-via-queue.ts');
-    const signals = listenForShutdown((_, count) => {
-      if (count === 1) process.stderr.write('\nbackfill: stopping after the batches in flight\n');
-    });
-    let summary: EnqueueSummary;
-    let closeError: Error | undefined;
-    try {
-      summary = await backfillViaQueue({
-        files: all,
-        work: stream,
-        checkpoint,
-        s3: s3 as NonNullable<typeof s3>,
-        source: from,
-        queueUrl: settings.QUEUE_URL,
-        pauseParameterName: settings.PAUSE_PARAMETER_NAME,
-        awsRequestTimeoutSeconds: settings.AWS_REQUEST_TIMEOUT_SECONDS,
-        maxBacklog: options.maxBacklog,
-        concurrency: options.concurrency,
-        logger,
-        stopTaking: signals.stopTaking,
-      });
-    } finally {
-      signals.dispose();
-      closeError = await checkpoint.close().then(
-        () => undefined,
-        (error: unknown) => error as Error,
-      );
-      s3?.destroy();
-    }
-    process.stdout.write(`${formatEnqueueSummary(summary, checkpoint.path, settings.QUEUE_URL)}\n`);
-    if (summary.listingError)
-      return fail(
-        `cannot list ${from} to its end (${summary.listingError}); rerun the same command to go on.`,
-        1,
-      );
-    if (summary.checkpointError) return fail(summary.checkpointError, 1);
-    if (closeError) return fail(`${closeError.message}.`, 1);
-    if (summary.interrupted) return 130;
-    return summary.failedCount > 0 ? 1 : 0;
-  };
-
-  if (options.dryRun) {
-    const plan = new PlanSummary();
-    try {
-      for await (const file of files()) plan.add(file);
-    } catch (error) {
-      return cannotList(error);
-    }
-    s3?.destroy();
-    if (plan.files === 0) return noMatch();
-    process.stdout.write(`${formatPlan(plan.groups())}\n`);
-    return 0;
-  }
-  let work: AsyncIterable<SelectedFile> | undefined;
-  try {
-    work = await nonEmpty(files());
-  } catch (error) {
-    return cannotList(error);
-  }
-  if (!work) return noMatch();
-
-  // A via-queue backfill records what it enqueued, not what was indexed: a checkpoint of its own.
-  const selectionKey =
-    JSON.stringify(selection) + (queueConfig ? `\nvia-queue ${queueConfig.QUEUE_URL}` : '');
-  let checkpoint: Checkpoint;
-  try {
-    checkpoint = await Checkpoint.open(options.checkpoint ?? Checkpoint.defaultPath(source, selectionKey));
-  } catch (error) {
-    s3?.destroy();
-    if (error instanceof CheckpointError) return fail(`${error.message}.`);
-    throw error;
-  }
-  if (queueConfig) return viaQueue(queueConfig, files, work, checkpoint, source);
-  const pipeline = createPipeline(config as NonNullable<typeof config>, logger);
-  try {
-    await pipeline.sink.prepare();
-  } catch (error) {
-    await pipeline.close();
-    return fail((error as Error).message);
-  }
-
-  const signals = listenForShutdown((_, count) => {
-    if (count === 1)
-      process.stderr.write('\nbackfill: stopping after the files in flight (Ctrl-C again to stop at once)\n');
-  });
-  let summary: BackfillSummary;
-  let closeError: Error | undefined;
-  const stopCounting = new AbortController();
-  try {
-    // A second listing runs ahead, only counting, for the totals and the ETA.
-    const listingCount: ListingCount = { listed: 0, alreadyDone: 0, complete: false };
-    void countSelection(files(), (name) => checkpoint.has(name), listingCount, stopCounting.signal).catch(
-      (error: unknown) => {
-        if (!stopCounting.signal.aborted)
-          logger.warn({ err: error }, 'the counting listing failed: no totals or ETA');
+  const location = options.s3 ? parseS3Url(options.s3) : undefined;
+  return runBackfillCommand(
+    {
+      source: location ? { kind: 's3', ...location } : { kind: 'local', folder: options.local as string },
+      given: (options.s3 ?? options.local) as string,
+      selection,
+      concurrency: options.concurrency,
+      listConcurrency: options.listConcurrency,
+      maxBacklog: options.maxBacklog,
+      checkpointPath: options.checkpoint,
+      mode: queueConfig
+        ? { kind: 'via-queue', config: queueConfig }
+        : config
+          ? { kind: 'index-here', config }
+          : { kind: 'dry-run' },
+    },
+    {
+      s3: location ? createS3Client(env, awsRequestTimeoutSeconds) : undefined,
+      logger,
+      io: processIo,
+      tty: Boolean(process.stderr.isTTY),
+      queueClients: async () => {
+        const { createSsmClient } = await import('./control-clients.ts');
+        return {
+          sqs: createSqsClient(awsRequestTimeoutSeconds),
+          ssm: createSsmClient(awsRequestTimeoutSeconds),
+        };
       },
-    );
-    summary = await runBackfill(
-      mapStream(work, (file) => file.ref()),
-      {
-        listing: listingCount,
-        processFile: (ref, signal) => pipeline.processFile(ref, signal),
-        checkpoint,
-        concurrency: options.concurrency,
-        progress: createProgress({ tty: Boolean(process.stderr.isTTY), logger }),
-        stopTaking: signals.stopTaking,
-        abortInFlight: signals.stopNow,
-      },
-    );
-  } finally {
-    stopCounting.abort();
-    signals.dispose();
-    closeError = await checkpoint.close().then(
-      () => undefined,
-      (error: unknown) => error as Error,
-    );
-    await pipeline.close();
-    s3?.destroy();
-  }
-  logger.debug({ requests: listing.requests, prefixes: listing.leafPrefixes.length }, 'bucket listed');
-  process.stdout.write(`${formatSummary(summary, checkpoint.path)}\n`);
-  if (summary.listingError)
-    return fail(
-      `cannot list ${source} to its end (${summary.listingError}); rerun the same command to go on.`,
-      1,
-    );
-  if (summary.checkpointError) return fail(summary.checkpointError, 1);
-  if (closeError) return fail(`${closeError.message}.`, 1);
-  if (summary.interrupted) return 130;
-  return summary.failedCount > 0 ? 1 : 0;
-}
-
-function formatSummary(summary: BackfillSummary, checkpointPath: string): string {
-  const seconds = summary.durationMs / 1000;
-  const lines = [
-    `backfill ${summary.checkpointError || summary.listingError ? 'stopped' : summary.interrupted ? 'interrupted' : 'done'}: ${summary.selected} files selected, ${summary.alreadyDone} already done, ${summary.indexed} indexed, ${summary.skipped} skipped, ${summary.failedCount} failed`,
-    `  events ${summary.events}, repaired ${summary.repaired}, ${seconds.toFixed(1)} s, ${Math.round(summary.events / Math.max(seconds, 0.001))} events/s`,
-    `  checkpoint ${checkpointPath}`,
-  ];
-  if (summary.failedCount > 0) {
-    lines.push('  failed files (rerun the same command to retry only these):');
-    lines.push(...formatFailures(summary));
-  }
-  return lines.join('\n');
+    },
+  );
 }

@@ -1,37 +1,40 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { Logger } from 'pino';
-import type { Checkpoint } from '../backfill/checkpoint.ts';
-import { countSelection } from '../backfill/count-selection.ts';
-import { type EnqueueSummary, enqueueBackfill } from '../backfill/enqueue-backfill.ts';
-import { createProgress } from '../backfill/progress.ts';
-import type { ListingCount } from '../backfill/run-backfill.ts';
-import { s3EventNotification } from '../backfill/s3-event-notification.ts';
-import type { SelectedFile, SelectedFiles } from '../backfill/selected-files.ts';
-import { formatFailures } from '../backfill/selection-cursor.ts';
 import {
   type BackfillRecord,
   backfillParameterName,
   createBackfillRecordStore,
 } from '../control/backfill-record.ts';
 import { readQueueDepth } from '../control/queue-depth.ts';
-import { createSqsClient } from './aws-clients.ts';
-import { createSsmClient } from './control-clients.ts';
+import type { Checkpoint } from './checkpoint.ts';
+import { countSelection } from './count-selection.ts';
+import { type EnqueueSummary, enqueueBackfill } from './enqueue-backfill.ts';
+import { createProgress } from './progress.ts';
+import type { ListingCount } from './run-backfill.ts';
+import { s3EventNotification } from './s3-event-notification.ts';
+import type { SelectedFile, SelectedFiles } from './selected-files.ts';
+import { formatFailures } from './selection-cursor.ts';
 
 export interface ViaQueueOptions {
   readonly files: SelectedFiles;
   readonly work: AsyncIterable<SelectedFile>;
   readonly checkpoint: Checkpoint;
   readonly s3: S3Client;
+  /** The queue's client; destroyed at the end. */
+  readonly sqs: SQSClient;
+  /** Where the backfill record that `status` reads is kept (beside the pause switch). */
+  readonly ssm: SSMClient;
   readonly source: string;
   readonly queueUrl: string;
   readonly pauseParameterName: string;
-  /** AWS_REQUEST_TIMEOUT_SECONDS, for the SQS and SSM clients. */
-  readonly awsRequestTimeoutSeconds: number;
   readonly maxBacklog: number;
   readonly concurrency: number;
   readonly logger: Logger;
   readonly stopTaking: AbortSignal;
+  /** Progress lines for a terminal (else log lines). */
+  readonly tty: boolean;
 }
 
 /** Seconds between updates of the backfill record that `status` reads. */
@@ -39,11 +42,8 @@ const RECORD_INTERVAL_MS = 10_000;
 
 /** `backfill --via-queue`: the selection goes to the worker fleet's queue; returns the summary. */
 export async function backfillViaQueue(options: ViaQueueOptions): Promise<EnqueueSummary> {
-  const sqs = createSqsClient(options.awsRequestTimeoutSeconds);
-  const records = createBackfillRecordStore(
-    createSsmClient(options.awsRequestTimeoutSeconds),
-    backfillParameterName(options.pauseParameterName),
-  );
+  const sqs = options.sqs;
+  const records = createBackfillRecordStore(options.ssm, backfillParameterName(options.pauseParameterName));
   const region = await options.s3.config.region();
   const listingCount: ListingCount = { listed: 0, alreadyDone: 0, complete: false };
   const stopCounting = new AbortController();
@@ -83,7 +83,7 @@ export async function backfillViaQueue(options: ViaQueueOptions): Promise<Enqueu
   await writeRecord('running');
   const timer = setInterval(() => void writeRecord('running'), RECORD_INTERVAL_MS);
   timer.unref();
-  const progress = createProgress({ tty: Boolean(process.stderr.isTTY), logger: options.logger });
+  const progress = createProgress({ tty: options.tty, logger: options.logger });
   let summary: EnqueueSummary;
   try {
     summary = await enqueueBackfill(options.work, {

@@ -1,0 +1,23 @@
+import { HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
+import { ExitCode, OperatorError } from '../../core/operator-error.ts';
+
+/**
+ * Asks S3 for the bucket before a listing starts, so that a wrong name or a missing grant stops the
+ * command with one sentence naming the bucket (exit status 2, the configuration), not midway.
+ */
+export async function checkBucketReachable(s3: S3Client, bucket: string): Promise<void> {
+  try {
+    await s3.send(new HeadBucketCommand({ Bucket: bucket }));
+  } catch (error) {
+    const name = (error as Error).name;
+    const why =
+      name === 'NotFound' || name === 'NoSuchBucket'
+        ? 'it does not exist'
+        : name === 'Forbidden' || name === 'AccessDenied'
+          ? 'access is denied (s3:ListBucket)'
+          : `${name}: ${(error as Error).message}`;
+    throw new OperatorError(`bucket ${bucket} is not reachable: ${why}.`, {
+      exitCode: ExitCode.BadConfiguration,
+    });
+  }
+}
