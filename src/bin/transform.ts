@@ -3,7 +3,7 @@ import { Option } from 'commander';
 import { ConfigError, loadConfig } from '../config.ts';
 import { UsageError } from '../core/operator-error.ts';
 import { runTransform, type TransformRunOptions } from '../operations/run-transform.ts';
-import { transformOptionsFrom } from '../pipeline/create-pipeline.ts';
+import { transformOptionsFrom } from '../pipeline/transform-options.ts';
 import { DEFAULT_FLATTEN_KEYS } from '../transforms/flatten-fields.ts';
 import { IndexRouting } from '../transforms/route-event.ts';
 

@@ -1,4 +1,3 @@
-import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { Client, type ClientOptions } from '@opensearch-project/opensearch';
 import { AwsSigv4Signer } from '@opensearch-project/opensearch/aws-v3';
 import type { OpenSearchAuth, Sigv4Service } from './opensearch-auth.ts';
@@ -40,6 +39,20 @@ export function describeEndpoint(config: OpenSearchClientConfig): string {
   return `${url.origin}${url.pathname === '/' ? '' : url.pathname} (auth: ${auth})`;
 }
 
+/**
+ * The SDK's default chain (env, profile, ECS task role, instance role), loaded at the first signed
+ * request: only SigV4 needs it, and the credential providers cost every other process a few MB.
+ */
+function defaultCredentialChain(): AwsCredentialProvider {
+  let chain: Promise<AwsCredentialProvider> | undefined;
+  return async () => {
+    chain ??= import('@aws-sdk/credential-providers').then(({ fromNodeProviderChain }) =>
+      fromNodeProviderChain(),
+    );
+    return (await chain)();
+  };
+}
+
 /** Builds the one OpenSearch client of the process: auth, TLS verification, keep-alive, timeouts. */
 export function createOpenSearchClient(
   config: OpenSearchClientConfig,
@@ -65,7 +78,7 @@ export function createOpenSearchClient(
         auth: { username: config.OPENSEARCH_USERNAME ?? '', password: config.OPENSEARCH_PASSWORD ?? '' },
       });
     case 'sigv4': {
-      const credentials = deps.credentials ?? fromNodeProviderChain();
+      const credentials = deps.credentials ?? defaultCredentialChain();
       return new Client({
         ...options,
         ...AwsSigv4Signer({

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Client } from '@opensearch-project/opensearch';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../../src/config.ts';
@@ -68,6 +70,37 @@ describe('createOpenSearchClient', () => {
     expect(signed.headers.Authorization).toMatch(
       new RegExp(`^AWS4-HMAC-SHA256 Credential=.*/eu-west-1/${service}/aws4_request`),
     );
+  });
+
+  it("signs with the SDK's default credential chain, loaded at the first request, when given none", async () => {
+    const authorizations: Array<string | undefined> = [];
+    const server = createServer((request, response) => {
+      authorizations.push(request.headers.authorization);
+      response.setHeader('content-type', 'application/json');
+      response.end('{"version":{"number":"2.19.5","distribution":"opensearch"}}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+    process.env.AWS_ACCESS_KEY_ID = 'AKIDFROMENV';
+    process.env.AWS_SECRET_ACCESS_KEY = 'secret';
+    try {
+      const client = createOpenSearchClient({
+        ...config({ OPENSEARCH_AUTH: 'sigv4', AWS_REGION: 'eu-west-1' }),
+        OPENSEARCH_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      });
+      await client.info();
+      await client.info();
+      await client.close();
+      expect(authorizations).toHaveLength(2);
+      for (const authorization of authorizations)
+        expect(authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDFROMENV\/\d{8}\/eu-west-1\/es\//);
+    } finally {
+      if (saved.id === undefined) delete process.env.AWS_ACCESS_KEY_ID;
+      else process.env.AWS_ACCESS_KEY_ID = saved.id;
+      if (saved.secret === undefined) delete process.env.AWS_SECRET_ACCESS_KEY;
+      else process.env.AWS_SECRET_ACCESS_KEY = saved.secret;
+      server.close();
+    }
   });
 });
 
