@@ -1,5 +1,6 @@
 import type { Documents, FileWriteResult, WriteContext } from '../../core/sink-port.ts';
-import { type BulkItem, bulkItemBytes, bulkItemOf } from './bulk-item.ts';
+import { type BulkItem, bulkItemOf } from './bulk-item.ts';
+import type { BulkBufferPool, BulkLines } from './bulk-lines.ts';
 import { type DeliveryContext, deliverBatch } from './deliver-batch.ts';
 import { FileOutcome } from './file-outcome.ts';
 import type { Limiter } from './limiter.ts';
@@ -10,7 +11,11 @@ export interface BulkLimits {
   readonly maxDocuments: number;
 }
 
-export type BulkWriterDeps = Omit<DeliveryContext, 'outcome' | 'signal'> & { readonly limiter: Limiter };
+export type BulkWriterDeps = Omit<DeliveryContext, 'outcome' | 'signal'> & {
+  readonly limiter: Limiter;
+  /** Process-wide, as the limiter: the buffers batches are written into. */
+  readonly buffers: BulkBufferPool;
+};
 
 /**
  * Writes one file's documents: creates each index before its first document, groups documents
@@ -32,19 +37,23 @@ export async function writeDocuments(
   const unusableIndexes = new Map<string, string>();
   let bug: unknown;
   let batch: BulkItem[] = [];
-  let batchBytes = 0;
+  // The batch's lines, allocated at its first document.
+  let lines: BulkLines | undefined;
 
   const dispatch = async (): Promise<void> => {
     if (batch.length === 0) return;
     const items = batch;
+    const written = lines;
     batch = [];
-    batchBytes = 0;
+    lines = undefined;
     const release = await deps.limiter.acquire();
     const sending = deliverBatch(items, delivery)
       .catch((error: unknown) => {
         bug ??= error;
       })
       .finally(() => {
+        // Delivered or given up: no request will read these lines again.
+        if (written) deps.buffers.give(written);
         release();
         inFlight.delete(sending);
       });
@@ -55,10 +64,9 @@ export async function writeDocuments(
     for await (const document of documents) {
       if (context.signal?.aborted) break;
       outcome.indexes.add(document.index);
-      const item = bulkItemOf(document);
       const refusal = unusableIndexes.get(document.index);
       if (refusal !== undefined) {
-        outcome.fail(item, refusal);
+        outcome.fail(document, refusal);
         continue;
       }
       if (!deps.indexes.isKnown(document.index)) {
@@ -68,18 +76,26 @@ export async function writeDocuments(
           // Remembered for this file, so its other documents fail fast instead of retrying again.
           const reason = error instanceof Error ? error.message : String(error);
           unusableIndexes.set(document.index, reason);
-          outcome.fail(item, reason);
+          outcome.fail(document, reason);
           continue;
         }
       }
-      if (
-        batch.length > 0 &&
-        (batchBytes + bulkItemBytes(item) > limits.maxBytes || batch.length >= limits.maxDocuments)
-      ) {
+      if (batch.length >= limits.maxDocuments) await dispatch();
+      lines ??= deps.buffers.take(limits.maxBytes);
+      let item = lines.append(document);
+      if (item === undefined && batch.length > 0) {
+        // The bound in bytes is the lines' capacity: a batch that cannot take the document is full.
         await dispatch();
+        lines = deps.buffers.take(limits.maxBytes);
+        item = lines.append(document);
+      }
+      if (item === undefined) {
+        // Larger than a whole bulk body: sent alone, in lines of its own.
+        batch.push(bulkItemOf(document));
+        await dispatch();
+        continue;
       }
       batch.push(item);
-      batchBytes += bulkItemBytes(item);
     }
     if (context.signal?.aborted) {
       for (const item of batch) outcome.fail(item, 'not delivered: the write was aborted (shutdown)');
@@ -87,6 +103,8 @@ export async function writeDocuments(
       await dispatch();
     }
   } finally {
+    // Lines of a batch never sent (the source failed, the write was aborted).
+    if (lines) deps.buffers.give(lines);
     while (inFlight.size > 0) await Promise.all([...inFlight]);
   }
   if (bug !== undefined) throw bug;

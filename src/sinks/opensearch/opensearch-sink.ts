@@ -9,6 +9,7 @@ import {
   sleep,
   withRetries,
 } from './backoff.ts';
+import { BulkBufferPool } from './bulk-lines.ts';
 import { writeDocuments } from './bulk-writer.ts';
 import { type ClusterInfo, readClusterInfo } from './cluster-info.ts';
 import {
@@ -106,6 +107,7 @@ export function createOpenSearchSink(config: OpenSearchSinkConfig, deps: OpenSea
     now: deps.now ?? Date.now,
     explicitFields: EXPLICIT_TOP_LEVEL_FIELDS,
     limiter: new Limiter(config.BULK_CONCURRENCY),
+    buffers: new BulkBufferPool(),
   };
   const limits = { maxBytes: config.BULK_MAX_BYTES, maxDocuments: config.BULK_MAX_DOCUMENTS };
 

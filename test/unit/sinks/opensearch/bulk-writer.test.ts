@@ -91,6 +91,30 @@ describe('writeDocuments', () => {
     expect(fake.peakInFlight).toBe(2);
   });
 
+  it('reuses the buffers of delivered batches, never one whose request is still in flight', async () => {
+    const fake = new FakeOpenSearch();
+    // Retries and splits send parts of a batch again from its buffer while other batches fill theirs.
+    fake.script = async (docs, request) => {
+      await new Promise((resolve) => setTimeout(resolve, request % 3));
+      return docs.map((_, position) => (request % 4 === 0 && position % 2 === 0 ? throttled : ok));
+    };
+    const { deps } = writerDeps(fake, 2);
+    const results = await Promise.all(
+      [1, 2, 3].map((file) =>
+        writeDocuments(documents(60, `cloudtrail-f${file}`), { file: `f${file}` }, deps, {
+          maxBytes: 2_000,
+          maxDocuments: 5,
+        }),
+      ),
+    );
+    expect(results.every((result) => result.ok && result.accepted === 60)).toBe(true);
+    // Fewer buffers than batches: each file's next one, and those in flight, at most.
+    expect(fake.bodies.length).toBeGreaterThan(36);
+    expect(deps.buffers.free).toBeGreaterThan(0);
+    expect(deps.buffers.free).toBeLessThanOrEqual(3 + 2);
+    expect(fake.stored.size).toBe(180);
+  });
+
   it('retries throttled items with growing backoff until they are accepted', async () => {
     const fake = new FakeOpenSearch();
     fake.script = (docs, request) => docs.map((_, n) => (request <= 2 && n % 2 === 0 ? throttled : ok));

@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { type Client, Connection, errors } from '@opensearch-project/opensearch';
 import { pino } from 'pino';
 import type { IndexableDocument } from '../../../../src/core/indexable-document.ts';
+import { BulkBufferPool } from '../../../../src/sinks/opensearch/bulk-lines.ts';
 import type { BulkWriterDeps } from '../../../../src/sinks/opensearch/bulk-writer.ts';
 import { createOpenSearchClient } from '../../../../src/sinks/opensearch/create-opensearch-client.ts';
 import { IndexManager } from '../../../../src/sinks/opensearch/index-manager.ts';
@@ -105,6 +106,9 @@ function connectionAnswering(handle: (request: FakeRequest) => Promise<FakeAnswe
       handle(request).then(
         (answer) => {
           if (aborted) callback(new errors.RequestAbortedError('Request aborted'), null);
+          // The writer reuses its buffers: none may change while the request that sends it is in flight.
+          else if (Buffer.isBuffer(body) && body.toString('utf8') !== request.body)
+            callback(new Error('the request body changed while it was being sent'), null);
           else callback(null, httpResponse(answer));
         },
         (error: unknown) => {
@@ -258,6 +262,7 @@ export function writerDeps(fake: FakeOpenSearch, concurrency = 2): WriterHarness
     now: () => 0,
     explicitFields: EXPLICIT_TOP_LEVEL_FIELDS,
     limiter: new Limiter(concurrency),
+    buffers: new BulkBufferPool(),
   };
   return { deps, waits, pressure };
 }
