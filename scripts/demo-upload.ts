@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { createS3Client } from '../src/bin/aws-clients.ts';
+import { createS3Client } from '../src/bin/s3-client.ts';
 import { loadConfig } from '../src/config.ts';
 
 /**

@@ -9,7 +9,6 @@ import { describeError } from '../core/describe-error.ts';
 import type { Selection } from '../core/log-file-selection.ts';
 import { ExitCode, OperatorError } from '../core/operator-error.ts';
 import { createPipeline } from '../pipeline/create-pipeline.ts';
-import { checkBucketReachable } from '../sources/s3/check-bucket.ts';
 import type { ListingStats } from '../sources/s3/list-log-files.ts';
 import { Checkpoint } from './checkpoint.ts';
 import { CheckpointError } from './checkpoint-error.ts';
@@ -24,7 +23,6 @@ import {
   nonEmpty,
   type SelectedFile,
   type SelectedFiles,
-  s3SelectedFiles,
 } from './selected-files.ts';
 import { formatFailures } from './selection-cursor.ts';
 
@@ -86,6 +84,11 @@ export async function runBackfillCommand(request: BackfillRequest, wiring: Backf
     if (request.source.kind === 's3' && s3) {
       const location = { bucket: request.source.bucket, prefix: request.source.prefix };
       source = `s3://${location.bucket}/${location.prefix}`;
+      // Loaded only for an S3 source: a local backfill loads no S3 SDK.
+      const [{ checkBucketReachable }, { s3SelectedFiles }] = await Promise.all([
+        import('../sources/s3/check-bucket.ts'),
+        import('./s3-selected-files.ts'),
+      ]);
       await checkBucketReachable(s3, location.bucket);
       files = s3SelectedFiles(s3, location, request.selection, {
         maxBytes,

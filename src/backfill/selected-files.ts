@@ -1,11 +1,8 @@
-import type { S3Client } from '@aws-sdk/client-s3';
-import type { Logger } from 'pino';
 import type { LogFileRef } from '../core/log-file-ref.ts';
 import type { Selection } from '../core/log-file-selection.ts';
 import { localLogFileRef } from '../sources/local/local-log-file-ref.ts';
 import { selectLocalFiles } from '../sources/local/select-local-files.ts';
-import { type ListedObject, type ListingStats, listLogFiles } from '../sources/s3/list-log-files.ts';
-import { s3LogFileRef } from '../sources/s3/s3-log-file-ref.ts';
+import type { ListedObject } from '../sources/s3/list-log-files.ts';
 
 /** One file of a backfill's selection, as the listing found it. */
 export interface SelectedFile {
@@ -20,25 +17,6 @@ export interface SelectedFile {
 
 /** A selection that can be listed as a stream, as often as needed (work, counting ahead, dry run). */
 export type SelectedFiles = () => AsyncIterable<SelectedFile>;
-
-export function s3SelectedFiles(
-  s3: S3Client,
-  location: { bucket: string; prefix: string },
-  selection: Selection,
-  options: { maxBytes: number; concurrency: number; stats?: ListingStats; logger?: Logger },
-): SelectedFiles {
-  return async function* () {
-    for await (const object of listLogFiles(s3, location, selection, options)) {
-      yield {
-        name: `s3://${object.bucket}/${object.key}`,
-        key: object.key,
-        size: object.size,
-        object,
-        ref: () => s3LogFileRef(s3, object, { maxBytes: options.maxBytes, logger: options.logger }),
-      };
-    }
-  };
-}
 
 export function localSelectedFiles(folder: string, selection: Selection): SelectedFiles {
   return async function* () {

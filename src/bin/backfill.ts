@@ -5,7 +5,6 @@ import { parseSelection, type Selection } from '../backfill/selection.ts';
 import { loadConfig } from '../config.ts';
 import { UsageError } from '../core/operator-error.ts';
 import { createLogger } from '../telemetry/logger.ts';
-import { createS3Client, createSqsClient } from './aws-clients.ts';
 import { processIo } from './command-errors.ts';
 
 interface BackfillOptions {
@@ -126,12 +125,16 @@ export async function backfill(
           : { kind: 'dry-run' },
     },
     {
-      s3: location ? createS3Client(env, awsRequestTimeoutSeconds) : undefined,
+      // Each SDK is loaded only by the modes that call it: a local backfill loads none (~8 MB of RSS).
+      s3: location
+        ? (await import('./s3-client.ts')).createS3Client(env, awsRequestTimeoutSeconds)
+        : undefined,
       logger,
       io: processIo,
       tty: Boolean(process.stderr.isTTY),
       queueClients: async () => {
         const { createSsmClient } = await import('./control-clients.ts');
+        const { createSqsClient } = await import('./sqs-client.ts');
         return {
           sqs: createSqsClient(awsRequestTimeoutSeconds),
           ssm: createSsmClient(awsRequestTimeoutSeconds),

@@ -2,7 +2,7 @@ import { hostname, userInfo } from 'node:os';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { OpenSearchClient } from '@aws-sdk/client-opensearch';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { awsRequestHandler } from './aws-clients.ts';
+import { awsRequestHandler } from './aws-request-handler.ts';
 
 /**
  * SDK clients for the control plane (pause switch, domain watch, status), configured by the SDK's

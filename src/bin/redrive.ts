@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config.ts';
 import { type RedriveFlags, runRedrive } from '../operations/run-redrive.ts';
-import { createSqsClient } from './aws-clients.ts';
 import { processIo } from './command-errors.ts';
+import { createSqsClient } from './sqs-client.ts';
 
 export function registerRedriveCommand(program: Command): void {
   program

@@ -3,9 +3,9 @@ import { loadConfig } from '../config.ts';
 import { backfillParameterName, createBackfillRecordStore } from '../control/backfill-record.ts';
 import { createPauseSwitch } from '../control/pause-switch.ts';
 import { runStatus } from '../operations/ingestion-report.ts';
-import { createSqsClient } from './aws-clients.ts';
 import { processIo } from './command-errors.ts';
 import { createCloudWatchClient, createOpenSearchServiceClient, createSsmClient } from './control-clients.ts';
+import { createSqsClient } from './sqs-client.ts';
 
 export function registerStatusCommand(program: Command): void {
   program

@@ -2,8 +2,9 @@ import type { Command } from 'commander';
 import { loadConfig } from '../config.ts';
 import { createLogger } from '../telemetry/logger.ts';
 import { runWorker, type WorkerConfig } from '../worker/run-worker.ts';
-import { createS3Client, createSqsClient } from './aws-clients.ts';
 import { createOpenSearchServiceClient, createSsmClient } from './control-clients.ts';
+import { createS3Client } from './s3-client.ts';
+import { createSqsClient } from './sqs-client.ts';
 
 export function registerWorkerCommand(program: Command): void {
   program

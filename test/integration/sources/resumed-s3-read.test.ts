@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localClients } from '../../../scripts/stack/resources.ts';
-import { awsRequestHandler } from '../../../src/bin/aws-clients.ts';
+import { awsRequestHandler } from '../../../src/bin/aws-request-handler.ts';
 import { openS3Object } from '../../../src/sources/s3/open-s3-object.ts';
 import { distinctIds } from '../../helpers/cloudtrail-files.ts';
 import { type CutOptions, type CuttingProxy, startCuttingProxy } from '../../helpers/cutting-proxy.ts';

@@ -41,6 +41,12 @@ const AWS_SDK = /^@aws-sdk\/|^@smithy\//;
 // Each SDK or client a command loads without calling it costs several MB of RSS for its whole run
 // (bench/RESULTS.md, cli-memory): the S3 SDK ~10, the OpenSearch client ~12.
 describe("a command's module graph holds only what it calls", () => {
+  it('backfill: no AWS SDK (the S3 client and listing load for --s3, SQS and SSM for --via-queue)', () => {
+    const packages = packagesLoadedBy('src/bin/backfill.ts');
+    expect(packages).toContain('@opensearch-project/opensearch');
+    expect(packages.filter((name) => AWS_SDK.test(name))).toEqual([]);
+  });
+
   it('transform: neither the AWS SDK nor the OpenSearch client', () => {
     const packages = packagesLoadedBy('src/bin/transform.ts');
     expect(packages.filter((name) => AWS_SDK.test(name) || name.startsWith('@opensearch-project/'))).toEqual(

@@ -2,7 +2,7 @@ import { type AddressInfo, createServer, type Server, type Socket } from 'node:n
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { awsRequestHandler } from '../../../src/bin/aws-clients.ts';
+import { awsRequestHandler } from '../../../src/bin/aws-request-handler.ts';
 
 /** An endpoint that accepts connections and never answers: a blackholed AWS endpoint. */
 describe('awsRequestHandler against an endpoint that never answers', () => {
