@@ -75,7 +75,9 @@ async function idleWorker(
     ...stack.env,
     QUEUE_URL: resources.queueUrl,
     DLQ_URL: resources.dlqUrl,
-    INDEX_PREFIX: id,
+    // Not under the backfill's `climem-<pid>-*`: OpenSearch refuses two templates of one priority whose
+    // index patterns overlap.
+    INDEX_PREFIX: `idle-${id}`,
     HEALTH_PORT: '0',
     PAUSE_PARAMETER_NAME: `/${id}/paused`,
     LOG_LEVEL: 'info',

@@ -22,26 +22,32 @@ export const MALLOC_ENV: Readonly<Record<string, string>> = {
 };
 
 /**
- * For a backfill that lists a bucket, the old generation may grow only this percentage above the live
- * heap between full collections. The AWS SDK's XML parser builds every key and tag of a ListObjectsV2
- * page character by character, ~10 KB of short-lived strings per listed object; at that rate V8 lets
- * the old generation grow to two or three times the live heap (~36 MB) and the response buffers it
- * promoted wait with it: peak RSS went from 150 MB (10,000 objects) to 260 MB (100,000 and 400,000). A
- * fixed factor of 1.2 keeps it flat (bench/RESULTS.md, "backfill at scale") for ~40 % more CPU while
- * listing, which S3's latency hides. Given at start-up: the limit that start-up's first full collection
- * sets with the dynamic factor would otherwise let the first 70 MB of listing garbage pile up.
+ * For a backfill, the old generation may grow only this percentage above the live heap between full
+ * collections. What a backfill allocates is mostly short-lived, but enough of it lives through two
+ * scavenges (a file's batch waiting for a bulk slot, its records and documents in between) to reach the
+ * old generation, and V8's dynamic factor lets that garbage pile up to two or three times the live
+ * heap (~20 MB) before it collects:
+ * - `--local` of the 100k workload into a real cluster: peak RSS 165-183 MB without the fixed factor,
+ *   136-149 MB with it, for ~18 % more CPU (bench/RESULTS.md, "memory as users run it"); the 200 MB
+ *   file, into a stand-in cluster, 125-146 MB -> 106-112 MB for ~6 % more;
+ * - `--s3`: the AWS SDK's XML parser builds every key and tag of a ListObjectsV2 page character by
+ *   character, ~10 KB of short-lived strings per listed object; peak RSS went from 150 MB (10,000
+ *   objects) to 260 MB (100,000 and 400,000), flat with the fixed factor ("backfill at scale"), for
+ *   ~40 % more CPU while listing, which S3's latency hides.
+ * Given at start-up: the limit that start-up's first full collection sets with the dynamic factor
+ * would otherwise let the first tens of MB of garbage pile up.
  */
-export const LISTING_HEAP_GROWING_PERCENT = 20;
+export const BACKFILL_HEAP_GROWING_PERCENT = 20;
 
-/** Whether a command line (after `node cli`) is a backfill that lists a bucket. */
-export function listsABucket(args: readonly string[]): boolean {
-  return args[0] === 'backfill' && args.some((arg) => arg === '--s3' || arg.startsWith('--s3='));
+/** Whether a command line (after `node cli`) is a backfill. */
+export function isBackfill(args: readonly string[]): boolean {
+  return args[0] === 'backfill';
 }
 
 /** The Node flags for a command line (after `node cli`): every command's, and its own. */
 export function nodeFlagsFor(args: readonly string[]): readonly string[] {
-  return listsABucket(args)
-    ? [...NODE_FLAGS, `--heap-growing-percent=${LISTING_HEAP_GROWING_PERCENT}`]
+  return isBackfill(args)
+    ? [...NODE_FLAGS, `--heap-growing-percent=${BACKFILL_HEAP_GROWING_PERCENT}`]
     : NODE_FLAGS;
 }
 

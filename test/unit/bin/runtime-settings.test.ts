@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  LISTING_HEAP_GROWING_PERCENT,
-  listsABucket,
+  BACKFILL_HEAP_GROWING_PERCENT,
+  isBackfill,
   MALLOC_ENV,
   missingSettings,
   NODE_FLAGS,
@@ -33,16 +33,20 @@ describe('missingSettings', () => {
 });
 
 describe('nodeFlagsFor', () => {
-  it('bounds heap growth for a backfill that lists a bucket, and only there', () => {
-    expect(listsABucket(['backfill', '--s3', 's3://b', '--dry-run'])).toBe(true);
-    expect(listsABucket(['backfill', '--from', '2024-01-01', '--s3=s3://b'])).toBe(true);
-    expect(listsABucket(['backfill', '--local', 'logs'])).toBe(false);
-    expect(listsABucket(['worker'])).toBe(false);
-    expect(listsABucket([])).toBe(false);
-    expect(nodeFlagsFor(['backfill', '--s3', 's3://b'])).toEqual([
-      ...NODE_FLAGS,
-      `--heap-growing-percent=${LISTING_HEAP_GROWING_PERCENT}`,
-    ]);
+  it('bounds heap growth for a backfill, of a bucket or of a folder, and only there', () => {
+    expect(isBackfill(['backfill', '--s3', 's3://b', '--dry-run'])).toBe(true);
+    expect(isBackfill(['backfill', '--local', 'logs'])).toBe(true);
+    expect(isBackfill(['worker'])).toBe(false);
+    expect(isBackfill(['transform', 'backfill'])).toBe(false);
+    expect(isBackfill([])).toBe(false);
+    for (const args of [
+      ['backfill', '--s3', 's3://b'],
+      ['backfill', '--local', 'logs'],
+    ])
+      expect(nodeFlagsFor(args)).toEqual([
+        ...NODE_FLAGS,
+        `--heap-growing-percent=${BACKFILL_HEAP_GROWING_PERCENT}`,
+      ]);
     expect(nodeFlagsFor(['worker'])).toEqual(NODE_FLAGS);
   });
 
@@ -52,7 +56,7 @@ describe('nodeFlagsFor', () => {
       missingSettings(['--heap_growing_percent=50', '--max-semi-space-size=4'], {}, flags).flags,
     ).toEqual([]);
     expect(missingSettings(['--max-semi-space-size=4'], {}, flags).flags).toEqual([
-      `--heap-growing-percent=${LISTING_HEAP_GROWING_PERCENT}`,
+      `--heap-growing-percent=${BACKFILL_HEAP_GROWING_PERCENT}`,
     ]);
   });
 });
