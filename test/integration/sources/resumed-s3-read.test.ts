@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   CreateBucketCommand,
   DeleteBucketCommand,
@@ -26,6 +29,8 @@ const indexPrefix = `t-resumed-read-${id}`;
 const RESUMED = 'S3 object read broke off, resuming where it stopped';
 // 30,000 events, about 4 MB gzipped: the size of the large file of the fault suite.
 const file = syntheticLogFile(30_000, `resumed-read-${id}`);
+// The backfill's checkpoint goes here, not to its default in the working directory (the checkout).
+const work = mkdtempSync(join(tmpdir(), 'resumed-read-'));
 
 async function readAll(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<Buffer> {
   const parts: Buffer[] = [];
@@ -62,11 +67,12 @@ describe('an S3 read broken midway is resumed (real LocalStack S3, real SDK)', (
     await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: file.key }));
     await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
     await deleteIndexes(stack.OPENSEARCH_URL, `${indexPrefix}-*`);
+    rmSync(work, { recursive: true, force: true });
   });
 
   it('indexes every event of a gzipped file exactly once when its read is reset twice (backfill)', async () => {
     const cutter = await proxy({ afterBytes: 1_000_000, times: 2, how: 'reset' });
-    const run = startCli(['backfill', '--s3', `s3://${bucket}`], {
+    const run = startCli(['backfill', '--s3', `s3://${bucket}`, '--checkpoint', join(work, 'checkpoint')], {
       ...stack,
       INDEX_PREFIX: indexPrefix,
       AWS_ENDPOINT_URL_S3: cutter.url,
