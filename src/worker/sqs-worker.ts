@@ -190,8 +190,9 @@ export class SqsWorker {
    * their visibility timeout with nobody to process them (aws-sdk-js#2350, also seen on LocalStack).
    * What it returns now is released at once by #handle.
    * sqs-consumer can do this wait itself (`pollingCompleteWaitTimeMs`, then its 'stopped' event), but it
-   * checks once a second (15.0.3's waitForPollingToComplete); this loop checks every 50 ms, and shares
-   * its check with the restart after a pause (#startConsumerWhenSettled), which has no such event.
+   * checks once a second (15.0.3's waitForPollingToComplete), and shutdown would wait up to a second
+   * longer for nothing; this loop checks every 50 ms, as the restart after a pause does
+   * (#startConsumerWhenSettled).
    */
   async #settleConsumer(): Promise<void> {
     const deadline = this.#now() + (this.#options.waitTimeSeconds + 10) * 1000;
