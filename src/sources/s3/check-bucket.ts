@@ -1,5 +1,6 @@
 import { HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { ExitCode, OperatorError } from '../../core/operator-error.ts';
+import { s3Refusal } from './object-error.ts';
 
 /**
  * Asks S3 for the bucket before a listing starts, so that a wrong name or a missing grant stops the
@@ -9,13 +10,13 @@ export async function checkBucketReachable(s3: S3Client, bucket: string): Promis
   try {
     await s3.send(new HeadBucketCommand({ Bucket: bucket }));
   } catch (error) {
-    const name = (error as Error).name;
+    const refusal = s3Refusal(error);
     const why =
-      name === 'NotFound' || name === 'NoSuchBucket'
+      refusal === 'missing'
         ? 'it does not exist'
-        : name === 'Forbidden' || name === 'AccessDenied'
+        : refusal === 'denied'
           ? 'access is denied (s3:ListBucket)'
-          : `${name}: ${(error as Error).message}`;
+          : `${(error as Error).name}: ${(error as Error).message}`;
     throw new OperatorError(`bucket ${bucket} is not reachable: ${why}.`, {
       exitCode: ExitCode.BadConfiguration,
     });

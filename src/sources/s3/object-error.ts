@@ -40,15 +40,31 @@ export class ObjectError extends Error {
   }
 }
 
-/** What a failed GetObject means for the file, from the SDK error's name and status. */
+/**
+ * What S3 answered, from the SDK error's name and HTTP status: the one reading of S3's refusals, for
+ * objects (GetObject) and buckets (HeadBucket, whose errors have no body and so are named by status:
+ * NotFound, Forbidden).
+ */
+export function s3Refusal(error: unknown): 'missing' | 'denied' | 'changed' | undefined {
+  const name = (error as Error).name;
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  if (name === 'NoSuchKey' || name === 'NotFound' || name === 'NoSuchBucket') return 'missing';
+  if (name === 'AccessDenied' || name === 'AllAccessDisabled' || name === 'Forbidden' || status === 403)
+    return 'denied';
+  // Only a resumed read sends If-Match; S3 answers a mismatch with 412 PreconditionFailed.
+  if (name === 'PreconditionFailed' || status === 412) return 'changed';
+  return undefined;
+}
+
+/** What a failed GetObject means for the file. */
 export function objectErrorOf(error: unknown, object: { bucket: string; key: string }): ObjectError {
   const { bucket, key } = object;
   const name = (error as Error).name;
-  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-  if (name === 'NoSuchKey' || name === 'NotFound' || name === 'NoSuchBucket') {
+  const refusal = s3Refusal(error);
+  if (refusal === 'missing') {
     return new ObjectError(ObjectErrorReason.Missing, bucket, key, `does not exist (${name})`, error);
   }
-  if (name === 'AccessDenied' || name === 'AllAccessDisabled' || status === 403) {
+  if (refusal === 'denied') {
     return new ObjectError(
       ObjectErrorReason.AccessDenied,
       bucket,
@@ -57,8 +73,7 @@ export function objectErrorOf(error: unknown, object: { bucket: string; key: str
       error,
     );
   }
-  // Only a resumed read sends If-Match; S3 answers a mismatch with 412 PreconditionFailed.
-  if (name === 'PreconditionFailed' || status === 412) {
+  if (refusal === 'changed') {
     return new ObjectError(
       ObjectErrorReason.Changed,
       bucket,
