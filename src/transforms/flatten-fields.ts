@@ -16,7 +16,7 @@ export const DEFAULT_FLATTEN_KEYS: readonly string[] = Object.freeze([
 export const RAW_SUFFIX = '_raw';
 export const FLATTENED_SUFFIX = '_flattened';
 
-/** Leaf name -> its distinct values as strings, in first-seen order. Null-prototype: any key is data. */
+/** Leaf name -> its distinct values as strings, in first-seen order (`__proto__` is an own data property). */
 export type FlattenedLeaves = Record<string, string[]>;
 
 /**
@@ -31,19 +31,42 @@ export function flattenLeaves(
   name: string,
   maxNameChars: number = Number.POSITIVE_INFINITY,
 ): FlattenedLeaves {
-  // A null-prototype object as the accumulator measured 3x faster than a Map of Sets converted
-  // afterwards; `__proto__` and the like are plain data keys on it.
-  const leaves: Leaves = { out: Object.create(null), large: undefined, maxNameChars };
+  const leaves: Leaves = { out: new Map(), large: undefined, maxNameChars };
   collect(value, leafName(name), leaves);
-  return leaves.out;
+  return objectOf(leaves.out);
 }
 
 interface Leaves {
-  readonly out: FlattenedLeaves;
+  /** Leaf name -> its values, in first-seen order (a Map: any name is data, `__proto__` included). */
+  readonly out: Map<string, string[]>;
   /** Sets for the names with many values, so deduplication stays linear; most names have one value. */
   large: Map<string, Set<string>> | undefined;
   /** Longer leaf names are left out (the value stays in `_raw`): in dynamic mode each name is a field. */
   readonly maxNameChars: number;
+}
+
+/**
+ * The leaves as a plain object, for JSON.stringify. Not a null-prototype object: V8 keeps those in
+ * dictionary mode, which JSON.stringify serializes through its slow path (measured: 9.0 -> 5.4 µs per
+ * workload event for the whole document). The keys come out in the same order as from any object:
+ * integer-like names first, ascending, then the others as first seen. `__proto__` is the one name an
+ * assignment would not store as data, so it is defined instead.
+ */
+function objectOf(leaves: Map<string, string[]>): FlattenedLeaves {
+  const out: FlattenedLeaves = {};
+  for (const [name, values] of leaves) {
+    if (name === '__proto__') {
+      Object.defineProperty(out, name, {
+        value: values,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    } else {
+      out[name] = values;
+    }
+  }
+  return out;
 }
 
 /** Up to this many values per name, a linear search deduplicates faster than a Set. */
@@ -80,9 +103,9 @@ function collect(value: unknown, name: string, leaves: Leaves): void {
       return;
   }
   if (name === '' || name.length > leaves.maxNameChars) return;
-  const values = leaves.out[name];
+  const values = leaves.out.get(name);
   if (values === undefined) {
-    leaves.out[name] = [text];
+    leaves.out.set(name, [text]);
   } else if (values.length < LINEAR_DEDUP_LIMIT) {
     if (!values.includes(text)) values.push(text);
   } else {

@@ -88,6 +88,13 @@ describe('flattenFields', () => {
     });
   });
 
+  it('serializes the leaves as a null-prototype object would: integer-like names first, `__proto__` as data', () => {
+    const leaves = flattenLeaves(JSON.parse('{"b":1,"10":2,"__proto__":3,"2":4,"a":5}'), 'x');
+    expect(Object.getPrototypeOf(leaves)).toBe(Object.prototype);
+    expect(Object.hasOwn(leaves, '__proto__')).toBe(true);
+    expect(JSON.stringify(leaves)).toBe('{"2":["4"],"10":["2"],"b":["1"],"__proto__":["3"],"a":["5"]}');
+  });
+
   it('keeps every distinct value of a name with many values, once each', () => {
     const ids = Array.from({ length: 1000 }, (_, i) => `i-${i % 400}`);
     const leaves = flattenLeaves({ items: ids.map((instanceId) => ({ instanceId })) }, 'x');
