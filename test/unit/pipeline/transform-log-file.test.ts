@@ -129,6 +129,42 @@ describe('transformLogFile over the committed fixtures', () => {
     expect(stats).toMatchObject({ documents: 103, exactNumberRecords: 9 });
   });
 
+  it('yields every document of every chunk in order, and stops reading the source when the consumer stops', async () => {
+    const events = Array.from(
+      { length: 6 },
+      (_, n) => `{"eventID":"e${n}","eventTime":"2024-05-31T00:00:00Z"}`,
+    );
+    const text = Buffer.from(`{"Records":[${events.join(',')}]}`);
+    const source = { name: 'six.json', keyInfo: classifyObjectKey('six.json') };
+    let closed = false;
+    let chunksRead = 0;
+    const chunks = async function* () {
+      try {
+        for (let at = 0; at < text.length; at += 40) {
+          chunksRead++;
+          yield text.subarray(at, at + 40);
+        }
+      } finally {
+        closed = true;
+      }
+    };
+    const all: string[] = [];
+    for await (const document of transformLogFile(chunks(), source)) all.push(document.id);
+    expect(all).toEqual(['e0', 'e1', 'e2', 'e3', 'e4', 'e5']);
+    const allChunks = chunksRead;
+
+    closed = false;
+    chunksRead = 0;
+    const first: string[] = [];
+    for await (const document of transformLogFile(chunks(), source)) {
+      first.push(document.id);
+      if (first.length === 2) break;
+    }
+    expect(first).toEqual(['e0', 'e1']);
+    expect(closed).toBe(true);
+    expect(chunksRead).toBeLessThan(allChunks);
+  });
+
   it('fails a file with an invalid record with a LogFileError naming the file, the record and the byte', async () => {
     // Record 2 starts at byte 29; the error is 10 bytes into it ("é" is two bytes, one UTF-16 unit).
     const text = '{"Records":[{"eventID":"a"},\n{"a":"é" "x":1}]}';

@@ -78,7 +78,7 @@ export async function corpusFiles(): Promise<string[]> {
 }
 
 /** One corpus file's documents, through the product's own reader and transform. */
-export function corpusDocuments(file: string, prefix: string): AsyncGenerator<IndexableDocument> {
+export function corpusDocuments(file: string, prefix: string): AsyncIterableIterator<IndexableDocument> {
   return transformLogFile(
     createReadStream(file),
     { name: file, keyInfo: classifyObjectKey(file) },
