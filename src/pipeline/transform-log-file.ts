@@ -168,7 +168,8 @@ function transformRecord(
   stats: TransformStats,
 ): IndexableDocument {
   let event: unknown;
-  const exactNumbers = hasInexactNumber(record.text);
+  // The splitter has already looked at every number; only the records it flagged need the text scan.
+  const exactNumbers = record.plainNumbers !== true && hasInexactNumber(record.text);
   if (exactNumbers) stats.exactNumberRecords++;
   try {
     event = exactNumbers ? parseKeepingNumberText(record.text) : JSON.parse(record.text);

@@ -32,6 +32,14 @@ const TAB = 0x09;
 const LF = 0x0a;
 const BOM = [0xef, 0xbb, 0xbf];
 const CR = 0x0d;
+const DIGIT_0 = 0x30;
+const DIGIT_9 = 0x39;
+const MINUS = 0x2d;
+const DOT = 0x2e;
+const LOWER_E = 0x65;
+const UPPER_E = 0x45;
+/** Integers of up to 15 digits are exact doubles; longer ones may not be. */
+const MAX_PLAIN_DIGITS = 15;
 
 const State = {
   BeforeRoot: 0,
@@ -111,6 +119,16 @@ export class RecordsSplitter {
   #partsBytes = 0;
   #recordStart = 0;
   #recordNumber = 0;
+  /**
+   * The record being scanned has a number that `JSON.parse` may change: one with a fraction, an
+   * exponent, more than 15 digits, or `-0`. Found on the way, since the scan visits every byte outside
+   * strings anyway; what it has not flagged needs no exact-number scan of its text (see `RecordText`).
+   */
+  #suspectNumber = false;
+  /** Digits in a row outside strings, so far (a number may continue in the next chunk). */
+  #digits = 0;
+  /** The previous byte outside strings was `-`. */
+  #afterMinus = false;
 
   constructor(file: string, options: RecordsSplitterOptions = {}) {
     this.#file = file;
@@ -171,6 +189,9 @@ export class RecordsSplitter {
             this.#recordStart = this.#consumed + i;
             this.#parts = [];
             this.#partsBytes = 0;
+            this.#suspectNumber = false;
+            this.#digits = 0;
+            this.#afterMinus = false;
             captureStart = i;
             this.#depth = 1;
             this.#stack[1] = 1;
@@ -257,31 +278,55 @@ export class RecordsSplitter {
     }
     let depth = this.#depth;
     const stack = this.#stack;
+    let digits = this.#digits;
+    let afterMinus = this.#afterMinus;
+    let suspect = this.#suspectNumber;
     for (; i < len; i++) {
       const b = chunk[i]!;
       if (b === QUOTE) {
+        digits = 0;
+        afterMinus = false;
         const end = this.#stringEnd(chunk, i + 1);
         if (end < 0) {
           this.#inString = true;
           break;
         }
         i = end;
+      } else if (b >= DIGIT_0 && b <= DIGIT_9) {
+        if (++digits > MAX_PLAIN_DIGITS || (afterMinus && b === DIGIT_0)) suspect = true;
+        afterMinus = false;
       } else if (b === LBRACE || b === LBRACKET) {
         if (depth >= this.#maxDepth) {
           throw this.#error(`JSON nests deeper than ${this.#maxDepth} levels`, i, 'invalid-json');
         }
         stack[++depth] = b === LBRACE ? 1 : 2;
+        digits = 0;
+        afterMinus = false;
       } else if (b === RBRACE || b === RBRACKET) {
         if (stack[depth] !== (b === RBRACE ? 1 : 2)) {
           throw this.#error(`unexpected '${String.fromCharCode(b)}'`, i, 'invalid-json');
         }
+        digits = 0;
+        afterMinus = false;
         if (--depth === 0) {
           this.#depth = 0;
+          this.#digits = 0;
+          this.#afterMinus = false;
+          this.#suspectNumber = suspect;
           return i + 1;
         }
+      } else {
+        // Outside strings, `.` and `E` occur only in numbers, and `e` after a digit only in an exponent
+        // (`true` and `false` have theirs after a letter).
+        if (b === DOT || b === UPPER_E || (b === LOWER_E && digits > 0)) suspect = true;
+        digits = 0;
+        afterMinus = b === MINUS;
       }
     }
     this.#depth = depth;
+    this.#digits = digits;
+    this.#afterMinus = afterMinus;
+    this.#suspectNumber = suspect;
     return -1;
   }
 
@@ -311,7 +356,12 @@ export class RecordsSplitter {
         recordNumber: this.#recordNumber,
       });
     }
-    return { text: bytes.toString('utf8'), recordNumber: this.#recordNumber, byteOffset: this.#recordStart };
+    return {
+      text: bytes.toString('utf8'),
+      recordNumber: this.#recordNumber,
+      byteOffset: this.#recordStart,
+      plainNumbers: !this.#suspectNumber,
+    };
   }
 
   /** The cold states: the root object, its keys, and values other than `Records`. Returns the next index. */

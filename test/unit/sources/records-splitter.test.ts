@@ -1,9 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LogFileError } from '../../../src/core/log-file-error.ts';
+import { hasInexactNumber } from '../../../src/core/parse-lossless.ts';
 import type { RecordText } from '../../../src/core/record-text.ts';
 import type { RecordsSplitterOptions } from '../../../src/sources/records-splitter.ts';
 import { RecordsSplitter } from '../../../src/sources/records-splitter.ts';
+import { jsonText } from '../transforms/json-text-arbitrary.ts';
 
 /** Runs the splitter over `text` cut at `cuts` (byte positions), returning its records. */
 function split(text: string | Buffer, cuts: number[] = [], options?: RecordsSplitterOptions): RecordText[] {
@@ -34,8 +36,8 @@ describe('RecordsSplitter', () => {
   it('yields each record as its exact source text with its number and byte offset', () => {
     const text = '{"Records":[{"a":1},\n  { "b" : [1, {"c": "é}"}] }]}';
     expect(split(text)).toEqual([
-      { text: '{"a":1}', recordNumber: 1, byteOffset: 12 },
-      { text: '{ "b" : [1, {"c": "é}"}] }', recordNumber: 2, byteOffset: 23 },
+      { text: '{"a":1}', recordNumber: 1, byteOffset: 12, plainNumbers: true },
+      { text: '{ "b" : [1, {"c": "é}"}] }', recordNumber: 2, byteOffset: 23, plainNumbers: true },
     ]);
   });
 
@@ -52,6 +54,54 @@ describe('RecordsSplitter', () => {
     const everyByte = Array.from({ length: bytes.length }, (_, i) => i);
     expect(split(text, everyByte)).toEqual(whole);
     for (let cut = 0; cut <= bytes.length; cut++) expect(split(text, [cut])).toEqual(whole);
+  });
+
+  it.each([
+    ['{"a":1.0}', false],
+    ['{"a":[0.5]}', false],
+    ['{"a":1e5}', false],
+    ['{"a":2E-3}', false],
+    ['{"a":-0}', false],
+    ['{"a":1234567890123456}', false],
+    ['{"a":123456789012345,"b":-12,"c":0,"d":[true,false,null],"e":"1.5e9 -0 12345678901234567"}', true],
+    ['{"n":-1,"t":true,"f":false}', true],
+  ])(
+    'tells whether every number of a record is a plain integer JSON.parse keeps exactly: %s',
+    (record, plain) => {
+      const text = `{"Records":[${record}]}`;
+      const bytes = Buffer.from(text);
+      for (let cut = 0; cut <= bytes.length; cut++) {
+        expect(split(text, [cut]).map((r) => r.plainNumbers)).toEqual([plain]);
+      }
+      expect(
+        split(
+          text,
+          Array.from({ length: bytes.length }, (_, i) => i),
+        )[0]!.plainNumbers,
+      ).toBe(plain);
+      // Conservative: a flagged record may still parse exactly (0.5 does); an unflagged one always does.
+      if (plain) expect(hasInexactNumber(record)).toBe(false);
+    },
+  );
+
+  it('flags every record whose numbers JSON.parse might change (never misses one), whatever the chunks', () => {
+    fc.assert(
+      fc.property(
+        fc.array(jsonText, { minLength: 1, maxLength: 4 }),
+        fc.array(fc.nat(), { maxLength: 6 }),
+        (values, cuts) => {
+          const records = values.map((value) => `{"v":${value}}`);
+          const bytes = Buffer.from(`{"Records":[${records.join(',')}]}`);
+          const found = split(
+            bytes,
+            cuts.map((cut) => cut % (bytes.length + 1)),
+          );
+          expect(found.map((r) => r.text)).toEqual(records);
+          for (const r of found) if (hasInexactNumber(r.text)) expect(r.plainNumbers).toBe(false);
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 
   it('skips the top-level keys around Records, whatever their values hold', () => {
@@ -71,7 +121,9 @@ describe('RecordsSplitter', () => {
 
   it('tolerates a UTF-8 byte order mark', () => {
     const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"Records":[{"a":1}]}')]);
-    expect(split(bytes, [1, 2])).toEqual([{ text: '{"a":1}', recordNumber: 1, byteOffset: 15 }]);
+    expect(split(bytes, [1, 2])).toEqual([
+      { text: '{"a":1}', recordNumber: 1, byteOffset: 15, plainNumbers: true },
+    ]);
   });
 
   it.each([
