@@ -153,6 +153,24 @@ export const MAPPING_VARIANTS: readonly MappingVariant[] = [
     withSettings({ 'index.translog.durability': 'async', 'index.translog.sync_interval': '5s' }),
   ),
   { ...ours('bulk-gzip', 'bulk request bodies gzip-compressed'), gzip: true },
+  ours(
+    'ids-without-doc-values',
+    'no doc values on the per-event ids (eventID, requestID, sharedEventID): nobody aggregates on them',
+    (body) => {
+      const properties = templateOf(body).mappings.properties as Record<string, Json>;
+      for (const id of ['eventID', 'requestID', 'sharedEventID'])
+        properties[id] = { ...properties[id], doc_values: false };
+      return body;
+    },
+  ),
+  option(
+    'lean',
+    'KEYWORD_DOC_VALUES=dashboard, INDEX_REFRESH_SECONDS=30: the cheapest that keeps every search',
+    {
+      keywordDocValues: 'dashboard',
+      refreshSeconds: 30,
+    },
+  ),
   option('cheapest', 'RAW_TEXT_INDEX=none, KEYWORD_DOC_VALUES=dashboard, INDEX_REFRESH_SECONDS=30', {
     rawText: 'none',
     keywordDocValues: 'dashboard',

@@ -17,6 +17,11 @@ const MAX_KEYWORD_CHARS = 8191;
 const MAPPING_DEPTH_LIMIT = 20;
 
 const keyword = { type: 'keyword', ignore_above: MAX_KEYWORD_CHARS } as const;
+/**
+ * One value per event: searched by value, never aggregated or sorted on, and their doc values were
+ * 41 of the 604 bytes per event on disk (bench/RESULTS.md, "mapping cost", `ids-without-doc-values`).
+ */
+const eventUniqueKeyword = { ...keyword, doc_values: false } as const;
 
 /**
  * The fields the shipped dashboard aggregates on (dashboards/cloudtrail-overview.ndjson; the setup
@@ -54,15 +59,15 @@ const CORE_PROPERTIES = {
   eventName: keyword,
   eventType: keyword,
   eventCategory: keyword,
-  eventID: keyword,
+  eventID: eventUniqueKeyword,
   awsRegion: keyword,
   // Not an IP type: for calls made by AWS services it holds a name such as `s3.amazonaws.com`.
   sourceIPAddress: keyword,
   userAgent: keyword,
   errorCode: keyword,
   errorMessage: { type: 'text', fields: { keyword: { ...keyword, ignore_above: 1024 } } },
-  requestID: keyword,
-  sharedEventID: keyword,
+  requestID: eventUniqueKeyword,
+  sharedEventID: eventUniqueKeyword,
   recipientAccountId: keyword,
   vpcEndpointId: keyword,
   vpcEndpointAccountId: keyword,

@@ -140,7 +140,15 @@ describe('buildIndexTemplates', () => {
     };
     expect(strings.strings_as_keyword.mapping.doc_values).toBe(false);
     const all = bodies()[0]?.template.mappings.properties as Record<string, Field>;
-    expect(all.eventID?.doc_values).toBeUndefined();
+    expect(all.eventName?.doc_values).toBeUndefined();
+    expect(all.userIdentity?.properties?.accessKeyId?.doc_values).toBeUndefined();
+  });
+
+  it('never keeps doc values on the ids each event has its own of: nothing aggregates on them', () => {
+    type Field = { type?: string; doc_values?: boolean };
+    const properties = bodies()[0]?.template.mappings.properties as Record<string, Field>;
+    for (const id of ['eventID', 'requestID', 'sharedEventID'])
+      expect(properties[id]).toMatchObject({ type: 'keyword', doc_values: false });
   });
 
   it('carries a checksum that changes with the content only', () => {
