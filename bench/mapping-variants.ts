@@ -154,12 +154,11 @@ export const MAPPING_VARIANTS: readonly MappingVariant[] = [
   ),
   { ...ours('bulk-gzip', 'bulk request bodies gzip-compressed'), gzip: true },
   ours(
-    'ids-without-doc-values',
-    'no doc values on the per-event ids (eventID, requestID, sharedEventID): nobody aggregates on them',
+    'ids-doc-values',
+    'doc values on the per-event ids (eventID, requestID, sharedEventID), as before issue 19',
     (body) => {
       const properties = templateOf(body).mappings.properties as Record<string, Json>;
-      for (const id of ['eventID', 'requestID', 'sharedEventID'])
-        properties[id] = { ...properties[id], doc_values: false };
+      for (const id of ['eventID', 'requestID', 'sharedEventID']) delete properties[id]!.doc_values;
       return body;
     },
   ),

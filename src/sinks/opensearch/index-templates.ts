@@ -19,7 +19,7 @@ const MAPPING_DEPTH_LIMIT = 20;
 const keyword = { type: 'keyword', ignore_above: MAX_KEYWORD_CHARS } as const;
 /**
  * One value per event: searched by value, never aggregated or sorted on, and their doc values were
- * 41 of the 604 bytes per event on disk (bench/RESULTS.md, "mapping cost", `ids-without-doc-values`).
+ * 41 of the 604 bytes per event on disk (bench/RESULTS.md, "mapping cost", `ids-doc-values`).
  */
 const eventUniqueKeyword = { ...keyword, doc_values: false } as const;
 
