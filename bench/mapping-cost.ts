@@ -158,18 +158,21 @@ async function waitForMerges(url: string, pattern: string): Promise<void> {
  * segment and two reads agree.
  */
 async function settledStore(url: string, pattern: string): Promise<any> {
+  const MAX_READS = 100;
   await must(url, 'POST', `/${pattern}/_refresh`);
-  let previous = -1;
-  for (let attempt = 0; ; attempt++) {
+  let previous: number | undefined;
+  for (let read = 1; ; read++) {
     const stats = await must(url, 'GET', `/${pattern}/_stats/store,segments?include_segment_file_sizes=true`);
     const primaries = stats._all.primaries;
-    const shards = stats._shards.successful as number;
-    const size = primaries.store.size_in_bytes as number;
-    if ((primaries.segments.count === shards && size === previous) || attempt === 100) {
-      if (attempt === 100) log(`store of ${pattern} still changing after 100 reads; taken as it is`);
+    // One segment per shard: the merge's result only (a single node, so no replica is assigned).
+    const merged = primaries.segments.count === stats._shards.successful;
+    const size = merged ? (primaries.store.size_in_bytes as number) : undefined;
+    if (size !== undefined && size === previous) return stats;
+    if (read === MAX_READS) {
+      log(`store of ${pattern} still changing after ${MAX_READS} reads; taken as it is`);
       return stats;
     }
-    previous = primaries.segments.count === shards ? size : -1;
+    previous = size;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
 }

@@ -26,6 +26,7 @@ import { groupCpuSeconds } from './cpu-accounting.ts';
 import { withDedicatedClusterCpu } from './cpu-pinning.ts';
 import { ensureWorkload, WORKLOADS } from './generate-workload.ts';
 import { measureBackfill, measureUpperBound, measureWorker, otherCores } from './ingest-scenarios.ts';
+import { percentile } from './stats.ts';
 import { buildBulkBodies, productBulkSettings } from './upper-bound.ts';
 
 function log(line: string): void {
@@ -105,9 +106,8 @@ const awsKind = (method: string, path: string, headers: Record<string, unknown>)
 
 function quantiles(values: number[]): string {
   if (values.length === 0) return '-';
-  const sorted = [...values].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-  return `n=${values.length} p50=${at(0.5).toFixed(0)} p90=${at(0.9).toFixed(0)} max=${at(1).toFixed(0)} sum=${values.reduce((a, b) => a + b, 0).toFixed(0)}`;
+  const at = (p: number) => percentile(values, p).toFixed(0);
+  return `n=${values.length} p50=${at(50)} p90=${at(90)} max=${at(100)} sum=${values.reduce((a, b) => a + b, 0).toFixed(0)}`;
 }
 
 /** Samples OpenSearch's CPU and the bulks in flight every 100 ms while `work` runs. */
