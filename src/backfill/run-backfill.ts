@@ -47,6 +47,8 @@ export async function runBackfill(
   let indexed = 0;
   let skipped = 0;
   let repaired = 0;
+  // A file cut short by the second signal: the run is interrupted (130), even if the listing was done.
+  let cutShort = false;
   const report = (): void =>
     deps.progress.update(cursor.counts(deps.listing, { done, failed: cursor.failedCount, events }));
 
@@ -66,6 +68,7 @@ export async function runBackfill(
       else skipped++;
       await cursor.record(file.name);
     } else {
+      if (result.failure === FailureCode.Interrupted) cutShort = true;
       cursor.fail(file.name, result.reason ?? result.status);
     }
     report();
@@ -89,7 +92,7 @@ export async function runBackfill(
     events,
     repaired,
     durationMs: now() - started,
-    interrupted: cursor.interrupted,
+    interrupted: cursor.interrupted || cutShort,
     ...cursor.errors('files indexed since the last recorded one are indexed again, under the same ids'),
   };
 }

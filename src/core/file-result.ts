@@ -24,6 +24,8 @@ export interface FileResult {
   readonly events: number;
   readonly repaired: number;
   readonly failed: number;
+  /** Events not delivered because shutdown cut the delivery short (not in `failed`); absent when none. */
+  readonly interrupted?: number | undefined;
   readonly indexes: readonly string[];
   /** Why it was skipped, retried or rejected: a sentence for logs. */
   readonly reason?: string | undefined;

@@ -11,7 +11,7 @@ export interface DocumentSink {
 export interface WriteContext {
   /** Names the file in logs and in the result (e.g. `s3://bucket/key`). */
   readonly file: string;
-  /** Aborting stops reading documents and cuts retry waits short; undelivered documents are failed. */
+  /** Aborting stops reading documents and cuts retry waits short; undelivered documents are `interrupted`. */
   readonly signal?: AbortSignal;
 }
 
@@ -33,6 +33,8 @@ export interface FileWriteResult {
   /** Accepted documents that had to be repaired to fit the mapping. */
   readonly repaired: number;
   readonly failed: readonly DocumentFailure[];
+  /** Documents not delivered because the signal aborted (shutdown); not in `failed`. */
+  readonly interrupted: number;
   /**
    * Documents not written because their `_id` holds other content, indexed from another file: the
    * earlier document stays. Not a failure a retry can mend; the file is reported for it.

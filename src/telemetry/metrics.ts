@@ -49,6 +49,7 @@ export interface SinkTotals {
   readonly bulkRetries: number;
   readonly bulkSplits: number;
   readonly documentsFailed: number;
+  readonly documentsInterrupted: number;
   readonly documentsConflicting: number;
   readonly documentsUnchanged: number;
   readonly throttled: number;
@@ -212,6 +213,12 @@ function sinkTotalCounters(totals: SinkTotals, registers: Registry[]): void {
     documentsFailed: [
       'documents_failed_total',
       'Documents OpenSearch did not accept, after retries and repair.',
+    ],
+    // Apart from documents_failed_total: a shutdown cutting a delivery (or its backoff wait) short is
+    // not the cluster refusing documents.
+    documentsInterrupted: [
+      'documents_interrupted_total',
+      'Documents not delivered because shutdown cut their delivery short; their files are retried.',
     ],
     documentsConflicting: [
       'documents_conflicting_total',

@@ -80,6 +80,7 @@ export class BulkNdjsonSink implements DocumentSink {
       accepted,
       repaired: 0,
       failed: [],
+      interrupted: 0,
       conflicts: [],
       unchanged: 0,
       indexes: [...indexes],

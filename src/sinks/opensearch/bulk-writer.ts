@@ -98,7 +98,7 @@ export async function writeDocuments(
       batch.push(item);
     }
     if (context.signal?.aborted) {
-      for (const item of batch) outcome.fail(item, 'not delivered: the write was aborted (shutdown)');
+      for (const item of batch) outcome.interrupt(item);
     } else {
       await dispatch();
     }

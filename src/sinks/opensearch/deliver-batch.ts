@@ -68,16 +68,24 @@ async function send(items: readonly BulkItem[], context: DeliveryContext): Promi
   }
 }
 
-/** Waits before a retry if the budget allows it; `false` means give up. */
+/**
+ * What follows a backoff: send again, give up (the retry budget is spent: the cluster's reason is the
+ * verdict), or stop because the signal aborted before or during the wait (shutdown: the cluster's
+ * last answer is not the verdict, the items are interrupted).
+ */
+type AfterBackoff = 'retry' | 'exhausted' | 'aborted';
+
+/** Waits before a retry if the budget allows it and the signal has not aborted. */
 async function backOff(
   failure: FailureClass,
   budget: RetryBudget,
   documents: number,
   context: DeliveryContext,
-): Promise<boolean> {
+): Promise<AfterBackoff> {
   const which = failure.kind === 'blocked' ? 'blocked' : 'transient';
   const policy = context.policies[which];
-  if (budget[which] >= policy.maxRetries || context.signal?.aborted) return false;
+  if (context.signal?.aborted) return 'aborted';
+  if (budget[which] >= policy.maxRetries) return 'exhausted';
   const delayMs = backoffDelayMs(policy, budget[which], context.random);
   budget[which] += 1;
   context.counters.bulkRetries += 1;
@@ -97,7 +105,7 @@ async function backOff(
     'bulk write will be retried',
   );
   await context.sleep(delayMs, context.signal);
-  return !context.signal?.aborted;
+  return context.signal?.aborted ? 'aborted' : 'retry';
 }
 
 function tryRepair(item: BulkItem, failure: FailureClass, context: DeliveryContext): boolean {
@@ -220,16 +228,16 @@ async function recreateMissing(items: BulkItem[], context: DeliveryContext): Pro
 /**
  * Delivers one batch until every item is accepted or failed: transient failures are retried
  * with backoff within a budget, 413s split the batch, mapping refusals are repaired and sent
- * again. Every item ends in exactly one call of `outcome.accept` or `outcome.fail`.
+ * again. Every item ends in exactly one call of `outcome.accept`, `outcome.fail`, `outcome.conflict`
+ * or, when the signal aborts first, `outcome.interrupt`.
  */
 export async function deliverBatch(items: BulkItem[], context: DeliveryContext): Promise<void> {
   const budget: RetryBudget = { transient: 0, blocked: 0 };
   let pending = items;
   while (pending.length > 0) {
     if (context.signal?.aborted) {
-      context.outcome.aborted = true;
-      for (const item of pending)
-        context.outcome.fail(item, 'not delivered: the write was aborted (shutdown)');
+      // Also where a backoff cut short by the abort lands: items that waited on a 429 are interrupted.
+      for (const item of pending) context.outcome.interrupt(item);
       return;
     }
     let response: API.Bulk_ResponseBody;
@@ -249,7 +257,12 @@ export async function deliverBatch(items: BulkItem[], context: DeliveryContext):
         await deliverBatch(pending.slice(half), context);
         return;
       }
-      if (failure.action === 'retry' && (await backOff(failure, budget, pending.length, context))) continue;
+      // Sent again, or interrupted at the top of the loop when the signal aborted.
+      if (
+        failure.action === 'retry' &&
+        (await backOff(failure, budget, pending.length, context)) !== 'exhausted'
+      )
+        continue;
       for (const item of pending) context.outcome.fail(item, failure.reason);
       return;
     }
@@ -272,7 +285,10 @@ export async function deliverBatch(items: BulkItem[], context: DeliveryContext):
       );
     }
     pending = again;
-    if (waitFor && !(await backOff(waitFor, budget, pending.length, context))) {
+    const next = waitFor ? await backOff(waitFor, budget, pending.length, context) : 'retry';
+    // Aborted: the top of the loop interrupts every pending item, the ones that waited included.
+    if (next === 'aborted') continue;
+    if (next === 'exhausted') {
       // Out of retries: what was waiting for the cluster fails; repaired documents still go.
       pending = pending.filter((item) => {
         if (!item.lastFailure) return true;

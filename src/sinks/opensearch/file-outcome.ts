@@ -15,6 +15,8 @@ export class FileOutcome {
   readonly failed: DocumentFailure[] = [];
   readonly conflicts: DocumentFailure[] = [];
   accepted = 0;
+  /** Documents not delivered because the write was aborted (shutdown): neither accepted nor failed. */
+  interrupted = 0;
   unchanged = 0;
   repaired = 0;
   blocked = false;
@@ -65,6 +67,18 @@ export class FileOutcome {
     }
   }
 
+  /**
+   * Not delivered because the caller aborted (shutdown), whatever the cluster last answered: the
+   * document is retried with its file, and counting it as failed (with a 429 as its reason, when the
+   * abort came during a backoff wait) would tell the operator the cluster refused what was only cut
+   * short. Summed up in the file's summary line, not logged one by one.
+   */
+  interrupt(_item: Pick<BulkItem, 'id' | 'index'>): void {
+    this.interrupted += 1;
+    this.aborted = true;
+    this.#counters.documentsInterrupted += 1;
+  }
+
   toResult(): FileWriteResult {
     if (this.failed.length > LOGGED_FAILURES_PER_FILE) {
       this.#logger.error(
@@ -74,8 +88,9 @@ export class FileOutcome {
     }
     return {
       file: this.file,
-      ok: this.failed.length === 0 && !this.aborted,
+      ok: this.failed.length === 0 && this.interrupted === 0 && !this.aborted,
       accepted: this.accepted,
+      interrupted: this.interrupted,
       repaired: this.repaired,
       failed: this.failed,
       conflicts: this.conflicts,

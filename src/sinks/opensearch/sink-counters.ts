@@ -11,6 +11,8 @@ export interface SinkCounters {
   documentsAccepted: number;
   documentsRepaired: number;
   documentsFailed: number;
+  /** Documents not delivered because the write was aborted (shutdown); their files are retried. */
+  documentsInterrupted: number;
   /** Documents found already indexed with the same content (a redelivery): accepted. */
   documentsUnchanged: number;
   /** Documents whose `_id` was already indexed with other content: not written, reported. */
@@ -32,6 +34,7 @@ export function createSinkCounters(): SinkCounters {
     documentsAccepted: 0,
     documentsRepaired: 0,
     documentsFailed: 0,
+    documentsInterrupted: 0,
     documentsUnchanged: 0,
     documentsConflicting: 0,
     throttled: 0,

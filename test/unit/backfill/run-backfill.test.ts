@@ -89,6 +89,29 @@ describe('runBackfill', () => {
     expect(seen).toEqual(['a']);
     expect(summary).toMatchObject({ indexed: 1, interrupted: true });
   });
+
+  it('says it was interrupted when the second signal cuts the last files short, the listing done', async () => {
+    const stopNow = new AbortController();
+    const summary = await runBackfill(['a', 'b'].map(ref), {
+      processFile: async (file) => {
+        if (file.name === 'a') return result('a', 'indexed');
+        stopNow.abort();
+        return {
+          ...result('b', 'retry', 3),
+          failure: 'interrupted',
+          reason: 'stopped before every event was delivered (shutdown)',
+        };
+      },
+      checkpoint: await Checkpoint.open(join(dir, 'cut')),
+      concurrency: 1,
+      progress: silentProgress,
+      // Only the files in flight are cut: whether the selection was still being taken does not matter.
+      stopTaking: new AbortController().signal,
+      abortInFlight: stopNow.signal,
+    });
+    // Exit 130 (interrupted), not 1 (failed): the file is retried by the next run like any other.
+    expect(summary).toMatchObject({ indexed: 1, failedCount: 1, interrupted: true });
+  });
 });
 
 describe('runBackfill loses nothing silently', () => {

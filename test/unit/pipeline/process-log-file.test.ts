@@ -6,7 +6,11 @@ import type { LogFileRef } from '../../../src/core/log-file-ref.ts';
 import type { DocumentSink, Documents, FileWriteResult } from '../../../src/core/sink-port.ts';
 import { processLogFile } from '../../../src/pipeline/process-log-file.ts';
 import { DEFAULT_TRANSFORM_OPTIONS } from '../../../src/pipeline/transform-log-file.ts';
+import { sleep } from '../../../src/sinks/opensearch/backoff.ts';
+import { writeDocuments } from '../../../src/sinks/opensearch/bulk-writer.ts';
 import { s3LogFileRef } from '../../../src/sources/s3/s3-log-file-ref.ts';
+import { memoryLogger } from '../../helpers/memory-logger.ts';
+import { FakeOpenSearch, throttled, writerDeps } from '../sinks/opensearch/fake-opensearch.ts';
 
 const KEY =
   'AWSLogs/123456789012/CloudTrail/us-east-1/2024/06/01/123456789012_CloudTrail_us-east-1_20240601T0005Z_AbCdEfGhIjKlMnOp.json.gz';
@@ -30,6 +34,7 @@ function acceptingSink(): DocumentSink & {
         accepted: bodies.length,
         repaired: 0,
         failed: [],
+        interrupted: 0,
         conflicts: [],
         unchanged: 0,
         indexes: [...indexes].sort(),
@@ -137,5 +142,54 @@ describe('processLogFile on hostile content', () => {
     expect(result.reason).toMatch(
       /^object-access-denied: s3:\/\/someone-else\/AWSLogs\/.* access denied \(AccessDenied\)/,
     );
+  });
+});
+
+describe('processLogFile when shutdown comes during a backoff wait on a throttled cluster', () => {
+  it('reports the waiting events as interrupted, not as refused by OpenSearch', async () => {
+    const fake = new FakeOpenSearch();
+    fake.script = (docs) => docs.map(() => throttled);
+    const stop = new AbortController();
+    const { deps: writer } = writerDeps(fake);
+    const counters = writer.counters;
+    const sink: DocumentSink = {
+      writeFile: (documents, context) =>
+        writeDocuments(
+          documents,
+          context,
+          {
+            ...writer,
+            // A wait far longer than the test, which only the abort (the grace period's end) cuts short.
+            policies: {
+              ...writer.policies,
+              transient: { maxRetries: 3, baseDelayMs: 600_000, maxDelayMs: 600_000 },
+            },
+            sleep: async (ms, signal) => {
+              setImmediate(() => stop.abort());
+              await sleep(ms, signal);
+            },
+          },
+          { maxBytes: 1_000_000, maxDocuments: 100 },
+        ),
+    };
+    const { logger, records } = memoryLogger('info');
+    const events = Array.from({ length: 4 }, (_, i) => ({
+      eventTime: '2024-06-01T00:00:00Z',
+      eventID: `e-${i}`,
+    }));
+    const result = await processLogFile(refOf(events), { ...deps(sink), logger }, stop.signal);
+
+    expect(result).toMatchObject({
+      status: 'retry',
+      failure: 'interrupted',
+      events: 0,
+      failed: 0,
+      interrupted: 4,
+    });
+    expect(records().filter((record) => record.msg === 'document not indexed')).toEqual([]);
+    const summary = records().find((record) => record.msg === 'log file will be retried');
+    expect(summary).toMatchObject({ outcome: 'retry', failed: 0, interrupted: 4 });
+    expect(summary?.reason).toMatch(/shutdown/);
+    expect(counters).toMatchObject({ documentsInterrupted: 4, documentsFailed: 0, throttled: 4 });
   });
 });

@@ -102,6 +102,7 @@ describe('createMetrics', () => {
       bulkRetries: 1,
       bulkSplits: 0,
       documentsFailed: 0,
+      documentsInterrupted: 5,
       documentsConflicting: 3,
       documentsUnchanged: 0,
       throttled: 4,
@@ -110,6 +111,8 @@ describe('createMetrics', () => {
     };
     metrics.watchSinkTotals(totals);
     expect(await sample(metrics, 'cloudtrail_indexer_documents_conflicting_total')).toBe(3);
+    expect(await sample(metrics, 'cloudtrail_indexer_documents_interrupted_total')).toBe(5);
+    expect(await sample(metrics, 'cloudtrail_indexer_documents_failed_total')).toBe(0);
     expect(await sample(metrics, 'cloudtrail_indexer_throttled_total')).toBe(4);
     totals.throttled = 9;
     expect(await sample(metrics, 'cloudtrail_indexer_throttled_total')).toBe(9);

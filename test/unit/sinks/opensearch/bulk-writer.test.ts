@@ -35,6 +35,7 @@ describe('writeDocuments', () => {
       accepted: 1,
       repaired: 0,
       failed: [],
+      interrupted: 0,
       conflicts: [],
       unchanged: 0,
       indexes: ['cloudtrail-2024-05'],
@@ -289,15 +290,15 @@ describe('writeDocuments', () => {
     expect(fake.created.filter((index) => index === 'cloudtrail-2024-13')).toHaveLength(1);
   });
 
-  it('stops on abort: undelivered documents are failed and the file is not ok', async () => {
+  it('stops on abort: undelivered documents are interrupted (not failed) and the file is not ok', async () => {
     const fake = new FakeOpenSearch();
     const controller = new AbortController();
     fake.script = (docs) => docs.map(() => throttled);
     const harness = writerDeps(fake);
     const deps = { ...harness.deps, sleep: async () => controller.abort() };
     const result = await writeDocuments(documents(4), { file: 'f', signal: controller.signal }, deps, limits);
-    expect(result).toMatchObject({ ok: false, aborted: true, accepted: 0 });
-    expect(result.failed).toHaveLength(4);
+    expect(result).toMatchObject({ ok: false, aborted: true, accepted: 0, interrupted: 4, failed: [] });
+    expect(deps.counters).toMatchObject({ documentsInterrupted: 4, documentsFailed: 0 });
   });
 
   it('rethrows a failure of the document source once the batches in flight have settled', async () => {

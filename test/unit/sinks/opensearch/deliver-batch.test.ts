@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
+import { sleep } from '../../../../src/sinks/opensearch/backoff.ts';
 import { type BulkItem, bulkItemOf } from '../../../../src/sinks/opensearch/bulk-item.ts';
 import {
   BULK_RESPONSE_FILTER,
@@ -39,6 +40,10 @@ class CountingOutcome extends FileOutcome {
   override fail(item: Pick<BulkItem, 'id' | 'index'>, reason: string): void {
     this.#count(item.id);
     super.fail(item, reason);
+  }
+  override interrupt(item: Pick<BulkItem, 'id' | 'index'>): void {
+    this.#count(item.id);
+    super.interrupt(item);
   }
 }
 
@@ -98,34 +103,81 @@ describe('deliverBatch', () => {
     expect(outcome.failed[0]?.reason).toMatch(/^HTTP 403: .*security_exception/);
   });
 
-  it('sends nothing and fails every item as not delivered when the signal is aborted', async () => {
+  it('sends nothing and counts every item interrupted, not failed, when the signal is aborted', async () => {
     const fake = new FakeOpenSearch();
     const stop = new AbortController();
     stop.abort();
-    const { delivery, outcome } = context(fake, stop.signal);
+    const { delivery, outcome, counters } = context(fake, stop.signal);
     await deliverBatch(items(3), delivery);
     expect(fake.bodies).toEqual([]);
     expect(outcome.aborted).toBe(true);
-    expect(outcome.failed.map((failure) => failure.reason)).toEqual(
-      Array(3).fill('not delivered: the write was aborted (shutdown)'),
-    );
+    expect(outcome.interrupted).toBe(3);
+    expect(outcome.failed).toEqual([]);
+    expect(counters).toMatchObject({ documentsInterrupted: 3, documentsFailed: 0 });
   });
 
-  it('gives up the retries of items the cluster pushed back on once the signal is aborted', async () => {
+  it('counts items the cluster pushed back on as interrupted once the signal is aborted, without waiting', async () => {
     const fake = new FakeOpenSearch();
     const stop = new AbortController();
     fake.script = (docs) => {
       stop.abort();
       return docs.map(() => throttled);
     };
-    const { delivery, outcome, waits } = context(fake, stop.signal);
+    const { delivery, outcome, waits, counters } = context(fake, stop.signal);
     await deliverBatch(items(3), delivery);
     expect(fake.bodies).toHaveLength(1);
     expect(waits).toEqual([]);
-    // They fail with the cluster's reason, not as aborted (which only what was never sent is).
+    // A shutdown is not the cluster refusing them: not failed with the 429 as their reason.
+    expect(outcome.failed).toEqual([]);
+    expect(outcome.interrupted).toBe(3);
+    expect(counters).toMatchObject({ documentsInterrupted: 3, documentsFailed: 0, throttled: 3 });
+  });
+
+  // The real abortable sleep, a wait far longer than the test: only the abort can end it.
+  const abortDuringWait = (stop: AbortController) => async (ms: number, signal?: AbortSignal) => {
+    setImmediate(() => stop.abort());
+    await sleep(ms, signal);
+  };
+  const longWaits = {
+    transient: { maxRetries: 3, baseDelayMs: 600_000, maxDelayMs: 600_000 },
+    blocked: { maxRetries: 2, baseDelayMs: 600_000, maxDelayMs: 600_000 },
+  };
+
+  it('ends a backoff wait on 429 items at the abort, and counts them interrupted, not failed', async () => {
+    const fake = new FakeOpenSearch();
+    const stop = new AbortController();
+    fake.script = (docs) => docs.map((_, n) => (n === 0 ? ok : throttled));
+    const { delivery, outcome, counters } = context(fake, stop.signal);
+    await deliverBatch(items(3), { ...delivery, policies: longWaits, sleep: abortDuringWait(stop) });
+    expect(fake.bodies).toHaveLength(1);
+    expect(outcome).toMatchObject({ accepted: 1, interrupted: 2, failed: [], aborted: true });
+    expect(counters).toMatchObject({ documentsInterrupted: 2, documentsFailed: 0, bulkRetries: 1 });
+    expect(outcome.verdicts.size).toBe(3);
+  });
+
+  it('ends a backoff wait on a 503 answer to the whole request at the abort, and counts its items interrupted', async () => {
+    const fake = new FakeOpenSearch();
+    const stop = new AbortController();
+    fake.script = () => {
+      throw responseError(503);
+    };
+    const { delivery, outcome, counters } = context(fake, stop.signal);
+    await deliverBatch(items(2), { ...delivery, policies: longWaits, sleep: abortDuringWait(stop) });
+    expect(fake.bodies).toHaveLength(1);
+    expect(outcome).toMatchObject({ accepted: 0, interrupted: 2, failed: [], aborted: true });
+    expect(counters).toMatchObject({ documentsInterrupted: 2, documentsFailed: 0 });
+  });
+
+  it('still fails, with the cluster reason, items whose retries ran out before any abort', async () => {
+    const fake = new FakeOpenSearch();
+    fake.script = (docs) => docs.map(() => throttled);
+    const { delivery, outcome, counters } = context(fake, new AbortController().signal);
+    await deliverBatch(items(2), delivery);
+    expect(outcome.interrupted).toBe(0);
     expect(outcome.failed.map((failure) => failure.reason)).toEqual(
-      Array(3).fill(expect.stringMatching(/^HTTP 429|es_rejected_execution_exception/)),
+      Array(2).fill(expect.stringMatching(/^HTTP 429|es_rejected_execution_exception/)),
     );
+    expect(counters).toMatchObject({ documentsInterrupted: 0, documentsFailed: 2 });
   });
 
   it('gives every item exactly one verdict, whatever the cluster answers', async () => {
@@ -172,6 +224,7 @@ describe('deliverBatch', () => {
           expect([...outcome.verdicts.values()].every((times) => times === 1)).toBe(true);
           expect(outcome.verdicts.size).toBe(count);
           expect(outcome.accepted + outcome.failed.length + outcome.conflicts.length).toBe(count);
+          expect(outcome.interrupted).toBe(0);
         },
       ),
       { numRuns: 60 },

@@ -226,6 +226,7 @@ function collectingSink(): DocumentSink & { ids: string[] } {
         accepted: ids.length,
         repaired: 0,
         failed: [],
+        interrupted: 0,
         conflicts: [],
         unchanged: 0,
         indexes: [],
