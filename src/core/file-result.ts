@@ -40,6 +40,8 @@ export interface FileResult {
   readonly conflicts?: number | undefined;
   /** Events the transform flagged, by flag (`indexerFlags` on the documents); absent when none. */
   readonly flagged?: Partial<Record<EventFlag, number>> | undefined;
+  /** Times its read broke off and was resumed from the byte it reached (S3 ranged GET); absent when none. */
+  readonly readResumes?: number | undefined;
   /** Seconds from the announcement of the file to the end of its indexing. */
   readonly lagSeconds?: number | undefined;
 }

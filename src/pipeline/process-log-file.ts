@@ -8,7 +8,7 @@ import {
 import { FailureCode } from '../core/failure-code.ts';
 import { type FileResult, FileStatus } from '../core/file-result.ts';
 import { LogFileError, LogFileErrorReason } from '../core/log-file-error.ts';
-import type { LogFileRef } from '../core/log-file-ref.ts';
+import type { LogFileRef, ReadStats } from '../core/log-file-ref.ts';
 import type { DocumentSink, FileWriteResult } from '../core/sink-port.ts';
 import { ObjectError } from '../sources/s3/object-error.ts';
 import {
@@ -38,6 +38,7 @@ export async function processLogFile(
 ): Promise<FileResult> {
   const now = deps.now ?? Date.now;
   const started = now();
+  const reading: ReadStats = { resumes: 0 };
   const finish = (status: FileStatus, rest: Partial<FileResult> = {}): FileResult => {
     const ended = now();
     const announced = ref.announcedAt ? Date.parse(ref.announcedAt) : Number.NaN;
@@ -50,6 +51,8 @@ export async function processLogFile(
       indexes: [],
       blocked: false,
       ...rest,
+      // Whatever the outcome: a read that failed after its resumes is where the count matters most.
+      ...(reading.resumes > 0 ? { readResumes: reading.resumes } : {}),
       durationMs: ended - started,
       lagSeconds:
         status === FileStatus.Indexed && Number.isFinite(announced) ? (ended - announced) / 1000 : undefined,
@@ -72,7 +75,7 @@ export async function processLogFile(
   let written: FileWriteResult;
   const stats = newTransformStats();
   try {
-    const bytes = await ref.open(signal);
+    const bytes = await ref.open(signal, reading);
     const documents = transformLogFile(bytes, { name: ref.name, keyInfo }, deps.transform, stats);
     written = await deps.sink.writeFile(documents, signal ? { file: ref.name, signal } : { file: ref.name });
   } catch (error) {
@@ -169,6 +172,7 @@ function logSummary(logger: Logger, result: FileResult, location: { bucket?: str
     ...(result.flagged ? { flagged: result.flagged } : {}),
     ...(result.unchanged ? { unchanged: result.unchanged } : {}),
     ...(result.conflicts ? { conflicts: result.conflicts } : {}),
+    ...(result.readResumes ? { readResumes: result.readResumes } : {}),
     durationMs: Math.round(result.durationMs),
     ...(result.lagSeconds !== undefined ? { lagSeconds: Math.round(result.lagSeconds) } : {}),
     ...(result.reason ? { reason: result.reason } : {}),

@@ -39,6 +39,8 @@ export interface FileDoneDetail {
   readonly lagSeconds?: number;
   /** Events the transform flagged, by flag. */
   readonly flagged?: Partial<Record<EventFlag, number>> | undefined;
+  /** Times the file's S3 read broke off and was resumed from the byte it reached. */
+  readonly readResumes?: number | undefined;
 }
 
 /**
@@ -145,6 +147,11 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     buckets: LAG_SECONDS_BUCKETS,
     registers,
   });
+  const readResumes = new Counter({
+    name: `${PREFIX}s3_read_resumes_total`,
+    help: 'S3 object reads that broke off midway and were resumed from the byte they reached (Range + If-Match).',
+    registers,
+  });
   const pausedGauge = new Gauge({
     name: `${PREFIX}paused`,
     help: '1 while ingestion is paused for this reason (manual, domain-change, backpressure), else 0.',
@@ -183,6 +190,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       files.labels({ outcome: allowed(outcomes, outcome, FileStatus.Retry) }).inc();
       if (detail.events) eventsIndexed.inc(detail.events);
       if (detail.repaired) documentsRepaired.inc(detail.repaired);
+      if (detail.readResumes) readResumes.inc(detail.readResumes);
       for (const [flag, count] of Object.entries(detail.flagged ?? {})) {
         if (count) eventsFlagged.labels({ flag: allowed(flags, flag, EventFlag.FoldedKeys) }).inc(count);
       }

@@ -25,6 +25,7 @@ export function recordMessageMetrics(metrics: Metrics, handled: HandledMessage):
       repaired: file.repaired,
       lagSeconds: file.lagSeconds,
       flagged: file.flagged,
+      readResumes: file.readResumes,
     });
     if (file.failure) metrics.failure(file.failure);
   }

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { GetObjectCommand, type GetObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
 import type { Logger } from 'pino';
 import { describeError } from '../../core/describe-error.ts';
+import type { ReadStats } from '../../core/log-file-ref.ts';
 import { ObjectError, ObjectErrorReason, objectErrorOf } from './object-error.ts';
 
 /** Resumes in a row that bring no new byte before the read fails (read-failed, the file retried). */
@@ -21,6 +22,8 @@ export interface S3BodyResumeOptions {
   /** Each resume is logged here (warn), with the bucket, key, offset and the error that broke the read. */
   readonly logger?: Logger | undefined;
   readonly maxResumes?: number | undefined;
+  /** Each resume is counted here too, for the file's summary line and the metrics. */
+  readonly stats?: ReadStats | undefined;
   /** Tests shorten the waits. */
   readonly backoffMs?: ((attempt: number) => number) | undefined;
 }
@@ -85,6 +88,7 @@ export async function* resumableS3Body(
       );
     }
     resumes += 1;
+    if (options.stats) options.stats.resumes += 1;
     logger?.warn(
       { bucket, key, offset, size: first.size, attempt: resumes, err: lastError },
       'S3 object read broke off, resuming where it stopped',

@@ -18,7 +18,7 @@ export function s3LogFileRef(
     key: object.key,
     bucket: object.bucket,
     announcedAt: object.announcedAt,
-    open: (signal) =>
-      openS3Object(s3, object, { maxBytes: options.maxBytes, logger: options.logger, signal }),
+    open: (signal, stats) =>
+      openS3Object(s3, object, { maxBytes: options.maxBytes, logger: options.logger, signal, stats }),
   };
 }

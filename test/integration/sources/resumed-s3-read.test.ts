@@ -91,6 +91,8 @@ describe('an S3 read broken midway is resumed (real LocalStack S3, real SDK)', (
     expect(offsets[1]).toBeLessThan(file.body.length);
     // Read once: never failed and started over.
     expect(run.logs().filter((line) => line.msg === 'log file will be retried')).toEqual([]);
+    // The file's summary line says its read was resumed, and how often.
+    expect(run.logs().find((line) => line.msg === 'log file indexed')).toMatchObject({ readResumes: 2 });
     expect(run.output()).toMatch(/1 files selected, 0 already done, 1 indexed/);
     const expected = distinctIds([file]);
     expect(new Set(await documentIds(stack.OPENSEARCH_URL, `${indexPrefix}-*`))).toEqual(expected);

@@ -39,6 +39,15 @@ describe('createMetrics', () => {
     expect(await sample(metrics, 'cloudtrail_indexer_ingestion_lag_seconds_bucket{le="10"}')).toBe(1);
   });
 
+  it('counts the resumed S3 reads of finished files, whatever their outcome', async () => {
+    const metrics = quiet();
+    expect(await sample(metrics, 'cloudtrail_indexer_s3_read_resumes_total')).toBe(0);
+    metrics.fileDone('indexed', { events: 10, readResumes: 2 });
+    metrics.fileDone('retry', { readResumes: 4 });
+    metrics.fileDone('indexed', { events: 1 });
+    expect(await sample(metrics, 'cloudtrail_indexer_s3_read_resumes_total')).toBe(6);
+  });
+
   it('observes lag for indexed files only', async () => {
     const metrics = quiet();
     metrics.fileDone('retry', { lagSeconds: 3 });

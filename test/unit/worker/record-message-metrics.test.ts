@@ -70,6 +70,16 @@ describe('recordMessageMetrics (the worker-metrics seam)', () => {
     expect(await failuresCounted(metrics)).toEqual({ 'too-many-objects': 1 });
   });
 
+  it("passes each file's resumed S3 reads on to the metrics", async () => {
+    const metrics = createMetrics({ processMetrics: false });
+    recordMessageMetrics(
+      metrics,
+      s3Message([{ ...fileResult(undefined, FileStatus.Indexed), readResumes: 3 }, fileResult(undefined)]),
+    );
+    const metric = await metrics.registry.getSingleMetric('cloudtrail_indexer_s3_read_resumes_total')?.get();
+    expect(metric?.values.map((sample) => sample.value)).toEqual([3]);
+  });
+
   it('counts an S3 outage as s3-unavailable, not as other', async () => {
     // A real S3 client against a port nothing listens on: the SDK's own connection error goes
     // through openS3Object, processLogFile and the worker's recording, as in an outage.

@@ -98,8 +98,11 @@ describe('an S3 object read that breaks off midway', () => {
       Array.from({ length: 7 }, () => ({ breakAfter: 1000 })),
     );
     const { logger, records } = memoryLogger('info');
-    const source = await openS3Object(s3, { bucket: BUCKET, key: 'k' }, { maxBytes: 1e9, logger });
+    const stats = { resumes: 0 };
+    const source = await openS3Object(s3, { bucket: BUCKET, key: 'k' }, { maxBytes: 1e9, logger, stats });
     expect((await readAll(source)).equals(OBJECT)).toBe(true);
+    // Every resume counted, not only those of the last row: one per warn line, one more GET each.
+    expect(stats.resumes).toBe(7);
     expect(inputs.map((input) => input.Range)).toEqual([
       undefined,
       ...[1000, 2000, 3000, 4000, 5000, 6000, 7000].map((at) => `bytes=${at}-`),
@@ -239,6 +242,8 @@ function collectingSink(): DocumentSink & { ids: string[] } {
 
 describe('a gzipped log file whose S3 read breaks off, through the pipeline', () => {
   const file = syntheticLogFile(3000, 'resumed-read');
+  const summaryOf = (records: () => Array<{ msg: string; [field: string]: unknown }>) =>
+    records().find((line) => line.msg.startsWith('log file '));
   const process = (answers: Answer[]) => {
     const { s3, inputs } = fakeS3(file.body, answers);
     const sink = collectingSink();
@@ -251,7 +256,8 @@ describe('a gzipped log file whose S3 read breaks off, through the pipeline', ()
   it('indexes every event exactly once: the gunzip goes on across the resumes', async () => {
     const third = Math.floor(file.body.length / 3);
     const { result, sink, records } = process([{ breakAfter: third }, { breakAfter: third }]);
-    expect(await result).toMatchObject({ status: 'indexed', events: 3000 });
+    expect(await result).toMatchObject({ status: 'indexed', events: 3000, readResumes: 2 });
+    expect(summaryOf(records)).toMatchObject({ msg: 'log file indexed', readResumes: 2 });
     expect(sink.ids).toEqual(file.eventIds);
     expect(
       records()
@@ -260,8 +266,16 @@ describe('a gzipped log file whose S3 read breaks off, through the pipeline', ()
     ).toEqual([third, 2 * third]);
   });
 
+  it('says nothing of resumes on the summary line of a read that did not break', async () => {
+    const { result, records } = process([]);
+    const outcome = await result;
+    expect(outcome.status).toBe('indexed');
+    expect(outcome).not.toHaveProperty('readResumes');
+    expect(summaryOf(records)).not.toHaveProperty('readResumes');
+  });
+
   it('retries a file replaced while it was read (412), to be read again from its first byte', async () => {
-    const { result, inputs } = process([
+    const { result, inputs, records } = process([
       { breakAfter: 5000 },
       { error: sdkError('PreconditionFailed', 412) },
     ]);
@@ -271,6 +285,9 @@ describe('a gzipped log file whose S3 read breaks off, through the pipeline', ()
       /^object-changed: s3:\/\/trail\/AWSLogs\/.* was replaced while it was read \(PreconditionFailed: its ETag is no longer the one first read\); read again from the start$/,
     );
     expect(inputs[1]).toMatchObject({ Range: 'bytes=5000-', IfMatch: ETAG });
+    // The resume that found the object replaced is counted too, on the line that says so.
+    expect(outcome.readResumes).toBe(1);
+    expect(summaryOf(records)).toMatchObject({ msg: 'log file will be retried', readResumes: 1 });
   });
 
   it('rejects a file deleted while it was read, as object-missing', async () => {
