@@ -136,7 +136,7 @@ export async function backfill(
         const { createSsmClient } = await import('./control-clients.ts');
         const { createSqsClient } = await import('./sqs-client.ts');
         return {
-          sqs: createSqsClient(awsRequestTimeoutSeconds),
+          sqs: createSqsClient(env, awsRequestTimeoutSeconds),
           ssm: createSsmClient(awsRequestTimeoutSeconds),
         };
       },

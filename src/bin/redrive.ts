@@ -14,7 +14,7 @@ export function registerRedriveCommand(program: Command): void {
     .option('--max <N>', 'move at most N messages (default: all)')
     .action(async (flags: RedriveFlags) => {
       const config = loadConfig(process.env, ['QUEUE_URL']);
-      const sqs = createSqsClient(config.AWS_REQUEST_TIMEOUT_SECONDS);
+      const sqs = createSqsClient(process.env, config.AWS_REQUEST_TIMEOUT_SECONDS);
       try {
         process.exitCode = await runRedrive(
           flags,

@@ -21,7 +21,7 @@ export function registerStatusCommand(program: Command): void {
       const sources = {
         pauseSwitch: createPauseSwitch(ssm, config.PAUSE_PARAMETER_NAME),
         backfill: createBackfillRecordStore(ssm, backfillParameterName(config.PAUSE_PARAMETER_NAME)),
-        sqs: createSqsClient(config.AWS_REQUEST_TIMEOUT_SECONDS),
+        sqs: createSqsClient(process.env, config.AWS_REQUEST_TIMEOUT_SECONDS),
         cloudwatch: createCloudWatchClient(),
         ...(config.OPENSEARCH_DOMAIN_NAME
           ? { domain: { name: config.OPENSEARCH_DOMAIN_NAME, client: createOpenSearchServiceClient() } }

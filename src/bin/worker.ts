@@ -25,7 +25,7 @@ export async function startWorker(env: NodeJS.ProcessEnv = process.env): Promise
   const timeout = config.AWS_REQUEST_TIMEOUT_SECONDS;
   return runWorker(config, logger, {
     s3: createS3Client(env, timeout),
-    sqs: createSqsClient(timeout),
+    sqs: createSqsClient(env, timeout),
     ssm: createSsmClient(timeout),
     domain: config.OPENSEARCH_DOMAIN_NAME ? createOpenSearchServiceClient() : undefined,
   });
