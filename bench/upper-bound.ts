@@ -32,6 +32,8 @@ export interface BulkBodies {
   readonly documents: number;
   readonly bytes: number;
   readonly indexes: readonly string[];
+  /** The indexes each body writes to, by body: a poster that creates indexes as the product does needs them. */
+  readonly bodyIndexes?: ReadonlyArray<readonly string[]>;
 }
 
 /**
@@ -52,7 +54,9 @@ export async function buildBulkBodies(
   batching: Batching = 'full',
 ): Promise<BulkBodies> {
   const bodies: Buffer[] = [];
+  const bodyIndexes: string[][] = [];
   const indexes = new Set<string>();
+  let batchIndexes = new Set<string>();
   let batch: BulkItem[] = [];
   let batchBytes = 0;
   let documents = 0;
@@ -61,8 +65,10 @@ export async function buildBulkBodies(
     if (batch.length === 0) return;
     const body = bulkBodyOf(batch);
     bodies.push(body);
+    bodyIndexes.push([...batchIndexes]);
     bytes += body.length;
     batch = [];
+    batchIndexes = new Set();
     batchBytes = 0;
   };
   const files = [...workload.files].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
@@ -83,6 +89,7 @@ export async function buildBulkBodies(
         )
           flush();
         batch.push(item);
+        batchIndexes.add(document.index);
         batchBytes += bulkItemBytes(item);
         documents++;
       }
@@ -90,19 +97,50 @@ export async function buildBulkBodies(
     if (batching === 'per-file') flush();
   }
   flush();
-  return { bodies, documents, bytes, indexes: [...indexes].sort() };
+  return { bodies, documents, bytes, indexes: [...indexes].sort(), bodyIndexes };
 }
 
-/** Installs the product's index templates for `prefix` and creates the indexes, as the product would. */
-export async function prepareIndexes(url: string, prefix: string, indexes: readonly string[]): Promise<void> {
+/**
+ * Installs the product's index templates for `prefix` (what the worker and the backfill do before
+ * their first file, outside the benchmark's clock) and, unless told otherwise, creates the indexes.
+ */
+export async function prepareIndexes(
+  url: string,
+  prefix: string,
+  indexes: readonly string[],
+  options: { create: boolean } = { create: true },
+): Promise<void> {
   const config = loadConfig({ OPENSEARCH_URL: url, INDEX_PREFIX: prefix }, ['OPENSEARCH_URL']);
   const sink = createOpenSearchSink(config, { logger: pino({ level: 'silent' }) });
   try {
     await sink.prepare();
-    for (const index of indexes) await sink.client.indices.create({ index });
+    if (options.create) for (const index of indexes) await sink.client.indices.create({ index });
   } finally {
     await sink.close();
   }
+}
+
+/**
+ * Creates each index before the first request that writes to it, as the product's IndexManager does:
+ * a plain `PUT /<index>` (the template supplies settings and mappings), one creation at a time,
+ * requests that need the same new index waiting for the same creation.
+ */
+export function indexCreator(url: string): (index: string) => Promise<void> {
+  const created = new Map<string, Promise<void>>();
+  let chain: Promise<unknown> = Promise.resolve();
+  const create = async (index: string): Promise<void> => {
+    const response = await fetch(new URL(`/${encodeURIComponent(index)}`, url), { method: 'PUT' });
+    if (!response.ok) throw new Error(`PUT ${index}: ${response.status} ${await response.text()}`);
+  };
+  return (index) => {
+    let pending = created.get(index);
+    if (!pending) {
+      pending = chain.then(() => create(index));
+      chain = pending.catch(() => undefined);
+      created.set(index, pending);
+    }
+    return pending;
+  };
 }
 
 export interface PostResult {
@@ -119,6 +157,8 @@ export async function postBulkBodies(
   url: string,
   bodies: readonly Buffer[],
   concurrency: number,
+  /** Called (and awaited) before body `i` is posted: the product creates an index before its first write. */
+  beforeBody?: (i: number) => Promise<void>,
 ): Promise<PostResult> {
   const target = new URL('/_bulk', url);
   // The same request as the product's: OpenSearch answers with each item's status only.
@@ -157,7 +197,11 @@ export async function postBulkBodies(
   const started = process.hrtime.bigint();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      while (next < bodies.length) await post(bodies[next++]!);
+      while (next < bodies.length) {
+        const i = next++;
+        await beforeBody?.(i);
+        await post(bodies[i]!);
+      }
     }),
   );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
