@@ -268,6 +268,14 @@ async function main(): Promise<void> {
   }
 }
 
+const SETTING_LABELS: Record<Setting, string> = {
+  shared: 'shared cores',
+  dedicated: 'dedicated cluster core',
+};
+
+const runLabel = (run: Run, baseline: string | undefined): string =>
+  run.replace(' dist', '').replace(' baseline', ` (baseline ${baseline})`);
+
 function describeUpperBoundBodies(r: Results): string {
   const sets = Object.entries(r.upperBoundBodies ?? {});
   if (sets.length === 0) return '';
@@ -304,7 +312,7 @@ function formatCpuBudget(r: Results): string[] {
             : Math.min(1e6 / os, ((cores - 1) * 1e6) / (product + localstack));
         const bound = upper[i] ? eventsPerSecond(upper[i]) : Number.NaN;
         lines.push(
-          `| ${setting === 'shared' ? 'shared cores' : 'dedicated cluster core'} | ${i + 1} | ${run.replace(' dist', '').replace(' baseline', ` (baseline ${r.baseline})`)} | ${os.toFixed(0)} + ${product.toFixed(0)} + ${localstack.toFixed(0)} | ${formatNumber(ceiling)} | ${formatNumber(eventsPerSecond(m))} | ${formatNumber(eventsPerSecond(m) / ceiling, 2)} | ${formatNumber(ceiling / bound, 2)} | ${formatNumber(eventsPerSecond(m) / bound, 2)} | ${otherCores(m).toFixed(2)} |`,
+          `| ${SETTING_LABELS[setting]} | ${i + 1} | ${runLabel(run, r.baseline)} | ${os.toFixed(0)} + ${product.toFixed(0)} + ${localstack.toFixed(0)} | ${formatNumber(ceiling)} | ${formatNumber(eventsPerSecond(m))} | ${formatNumber(eventsPerSecond(m) / ceiling, 2)} | ${formatNumber(ceiling / bound, 2)} | ${formatNumber(eventsPerSecond(m) / bound, 2)} | ${otherCores(m).toFixed(2)} |`,
         );
       });
     }
@@ -333,7 +341,7 @@ function formatReport(r: Results): string {
       const us = (pick: (m: Measurement) => number) =>
         median(measurements.map((m) => perEventUs(pick(m), m)));
       lines.push(
-        `| ${setting === 'shared' ? 'shared cores' : 'dedicated cluster core'} | ${run.replace(' dist', '').replace(' baseline', ` (baseline ${r.baseline})`)} | ${formatRuns(measurements.map(eventsPerSecond))} | ${run === 'upper bound' ? '1' : `**${formatNumber(median(ratios), 2)}** (${ratios.map((x) => x.toFixed(2)).join(', ')})`} | ${run.startsWith('upper bound') ? '(the poster)' : `**${us((m) => m.processCpu).toFixed(1)}** (${measurements.map((m) => perEventUs(m.processCpu, m).toFixed(1)).join(', ')})`} | ${us((m) => m.opensearchCpu).toFixed(1)} | ${us((m) => m.localstackCpu).toFixed(1)} | ${measurements[0]?.peakRssKb ? formatNumber(median(measurements.map((m) => (m.peakRssKb ?? 0) / 1024))) : ''} |`,
+        `| ${SETTING_LABELS[setting]} | ${runLabel(run, r.baseline)} | ${formatRuns(measurements.map(eventsPerSecond))} | ${run === 'upper bound' ? '1' : `**${formatNumber(median(ratios), 2)}** (${ratios.map((x) => x.toFixed(2)).join(', ')})`} | ${run.startsWith('upper bound') ? '(the poster)' : `**${us((m) => m.processCpu).toFixed(1)}** (${measurements.map((m) => perEventUs(m.processCpu, m).toFixed(1)).join(', ')})`} | ${us((m) => m.opensearchCpu).toFixed(1)} | ${us((m) => m.localstackCpu).toFixed(1)} | ${measurements[0]?.peakRssKb ? formatNumber(median(measurements.map((m) => (m.peakRssKb ?? 0) / 1024))) : ''} |`,
       );
     }
   }
