@@ -17,8 +17,8 @@ export interface MappingVariant {
   readonly name: string;
   /** The field family or setting the row prices. */
   readonly family: string;
-  /** Which documents it indexes: the seed's transform or ours. */
-  readonly documents: 'seed' | 'ours';
+  /** Which documents it indexes: the seed's transform, ours, or ours in the order of the files. */
+  readonly documents: 'seed' | 'ours' | 'ours-file-order';
   readonly setup: (prefix: string) => IndexSetup;
   /** Send the `_bulk` bodies gzip-compressed (`content-encoding: gzip`). */
   readonly gzip?: boolean;
@@ -161,6 +161,16 @@ export const MAPPING_VARIANTS: readonly MappingVariant[] = [
       for (const id of ['eventID', 'requestID', 'sharedEventID']) delete properties[id]!.doc_values;
       return body;
     },
+  ),
+  {
+    ...ours('file-order', "documents in the files' order, as before issue 19 (not grouped by kind)"),
+    documents: 'ours-file-order',
+  },
+  // Index sorting orders every segment, where the product orders only each request (kind-order.ts).
+  ours(
+    'sort-by-name',
+    'index.sort.field eventSource, eventName',
+    withSettings({ 'index.sort.field': ['eventSource', 'eventName'], 'index.sort.order': ['asc', 'asc'] }),
   ),
   option(
     'lean',

@@ -7,6 +7,7 @@ import { classifyObjectKey } from '../src/core/classify-object-key.ts';
 import { type TransformOptions, transformLogFileBatches } from '../src/pipeline/transform-log-file.ts';
 import { type BulkItem, bulkBodyOf, bulkItemBytes, bulkItemOf } from '../src/sinks/opensearch/bulk-item.ts';
 import { BULK_RESPONSE_FILTER } from '../src/sinks/opensearch/deliver-batch.ts';
+import { inKindOrder } from '../src/sinks/opensearch/kind-order.ts';
 import { createOpenSearchSink } from '../src/sinks/opensearch/opensearch-sink.ts';
 import type { Workload } from './generate-workload.ts';
 
@@ -43,6 +44,9 @@ export interface BulkBodies {
  */
 export type Batching = 'full' | 'per-file';
 
+/** The order of each body's documents: by kind, as the product's bulk writer sends them, or as in the files. */
+export type DocumentOrder = 'kind' | 'file';
+
 /**
  * The workload's documents as the product would send them: its own transform and its own action
  * and body lines, in the backfill's file order, cut into requests by the same byte and document bounds.
@@ -52,6 +56,7 @@ export async function buildBulkBodies(
   settings: BulkSettings,
   transform: TransformOptions,
   batching: Batching = 'full',
+  order: DocumentOrder = 'kind',
 ): Promise<BulkBodies> {
   const bodies: Buffer[] = [];
   const bodyIndexes: string[][] = [];
@@ -63,7 +68,7 @@ export async function buildBulkBodies(
   let bytes = 0;
   const flush = (): void => {
     if (batch.length === 0) return;
-    const body = bulkBodyOf(batch);
+    const body = bulkBodyOf((order === 'kind' && inKindOrder(batch)) || batch);
     bodies.push(body);
     bodyIndexes.push([...batchIndexes]);
     bytes += body.length;

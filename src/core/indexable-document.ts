@@ -14,6 +14,11 @@ export interface IndexableDocument {
   readonly body: string;
   /** What the transform noticed about the event (also in the body, as `indexerFlags`); absent: nothing. */
   readonly flags?: readonly EventFlag[];
+  /**
+   * What kind of event it is (its eventName): the sink sends the documents of a kind next to each
+   * other (sinks/opensearch/kind-order.ts). Absent: no kind, sent after the others.
+   */
+  readonly kind?: string;
 }
 
 /**

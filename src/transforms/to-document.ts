@@ -38,6 +38,7 @@ export function toDocument(
   fileState?: { readonly extraKeys: Set<string> },
 ): IndexableDocument {
   const id = documentIdFor(event);
+  const kind = typeof event.eventName === 'string' ? event.eventName : undefined;
   const route = routeEvent(event, file, options);
   const flags: EventFlag[] = [];
   if (route.outsideWindow) flags.push(EventFlag.OutsideTimeWindow);
@@ -49,9 +50,9 @@ export function toDocument(
     flags.push(EventFlag.FoldedKeys);
   }
   flattenFields(event, options.flattenKeys, limits.maxFieldNameChars);
-  if (flags.length === 0) return { index: route.index, id, body: JSON.stringify(event) };
+  if (flags.length === 0) return { index: route.index, id, body: JSON.stringify(event), kind };
   // Only what the transform changed is written on the document; a foreign account is reported per file.
   const changed = flags.filter((flag) => flag !== EventFlag.AccountMismatch);
   if (changed.length > 0) event[FLAGS_FIELD] = changed;
-  return { index: route.index, id, body: JSON.stringify(event), flags };
+  return { index: route.index, id, body: JSON.stringify(event), flags, kind };
 }

@@ -18,6 +18,8 @@ export interface BulkItem {
   lines: Buffer;
   /** Where the document line starts in `lines`. */
   readonly documentStart: number;
+  /** The document's kind (IndexableDocument.kind): what a batch is ordered by before it is sent. */
+  readonly kind?: string | undefined;
   repair?: RepairState;
   lastFailure?: FailureClass;
   /** Times a 409 sent it to be compared with the indexed document, which was then not found. */
@@ -41,6 +43,7 @@ export function bulkItemOf(document: IndexableDocument): BulkItem {
     id: document.id,
     lines: Buffer.from(`${action}${document.body}\n`),
     documentStart: Buffer.byteLength(action),
+    kind: document.kind,
   };
 }
 

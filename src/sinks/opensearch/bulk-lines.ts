@@ -30,7 +30,22 @@ export class BulkLines {
       id: document.id,
       lines: this.buffer.subarray(start, this.#used),
       documentStart: afterAction - start,
+      kind: document.kind,
     };
+  }
+
+  /**
+   * Writes the items' lines after the others, in the order given, and points each item at its copy:
+   * how a batch is reordered (kind-order.ts) without a buffer the pool does not know of.
+   */
+  copy(items: readonly BulkItem[]): void {
+    for (const item of items) {
+      const start = this.#used;
+      if (start + item.lines.length > this.buffer.length) throw new RangeError('the lines do not fit');
+      item.lines.copy(this.buffer, start);
+      this.#used = start + item.lines.length;
+      item.lines = this.buffer.subarray(start, this.#used);
+    }
   }
 
   /** Where `text` ends once written at `at`, or undefined when it does not fit. */

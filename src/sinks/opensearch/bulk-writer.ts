@@ -3,6 +3,7 @@ import { type BulkItem, bulkItemOf } from './bulk-item.ts';
 import type { BulkBufferPool, BulkLines } from './bulk-lines.ts';
 import { type DeliveryContext, deliverBatch } from './deliver-batch.ts';
 import { FileOutcome } from './file-outcome.ts';
+import { inKindOrder } from './kind-order.ts';
 import type { Limiter } from './limiter.ts';
 
 export interface BulkLimits {
@@ -42,10 +43,20 @@ export async function writeDocuments(
 
   const dispatch = async (): Promise<void> => {
     if (batch.length === 0) return;
-    const items = batch;
-    const written = lines;
+    let items = batch;
+    let written = lines;
     batch = [];
     lines = undefined;
+    const ordered = inKindOrder(items);
+    if (ordered !== undefined && written !== undefined) {
+      // Alike documents side by side compress better in the cluster (kind-order.ts): the lines are
+      // copied in that order into another of the pool's buffers, and the first one goes back to it.
+      const regrouped = deps.buffers.take(limits.maxBytes);
+      regrouped.copy(ordered);
+      deps.buffers.give(written);
+      items = ordered;
+      written = regrouped;
+    }
     const release = await deps.limiter.acquire();
     const sending = deliverBatch(items, delivery)
       .catch((error: unknown) => {

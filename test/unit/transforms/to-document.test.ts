@@ -33,4 +33,14 @@ describe('toDocument', () => {
     expect(withDefaults.id).toMatch(/^[0-9a-f]{64}$/);
     expect(withoutFlattening.id).toBe(withDefaults.id);
   });
+
+  it('names the kind of event, its eventName, when it is a string', () => {
+    const of = (text: string) =>
+      toDocument(parseLossless(text) as Record<string, unknown>, FILE, OPTIONS).kind;
+    expect(of('{"eventTime":"2024-05-31T23:59:59Z","eventID":"e-1","eventName":"GetObject"}')).toBe(
+      'GetObject',
+    );
+    expect(of('{"eventTime":"2024-05-31T23:59:59Z","eventID":"e-1","eventName":7}')).toBeUndefined();
+    expect(of('{"eventTime":"2024-05-31T23:59:59Z","eventID":"e-1"}')).toBeUndefined();
+  });
 });

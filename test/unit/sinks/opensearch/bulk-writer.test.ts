@@ -76,6 +76,34 @@ describe('writeDocuments', () => {
     expect(fake.bodies.map((body) => body.split('\n').length - 1)).toEqual([4, 2, 4]);
   });
 
+  it('sends alike documents side by side: by kind, file order kept within a kind, each answer to its own', async () => {
+    const fake = new FakeOpenSearch();
+    fake.script = (docs) => docs.map((doc) => (doc.id === 'event-2' ? throttled : ok));
+    const kinds = ['PutObject', 'GetObject', undefined, 'GetObject', 'PutObject', 'GetObject'];
+    const docs = documents(kinds.length).map((doc, n) => {
+      const kind = kinds[n];
+      return kind === undefined ? doc : { ...doc, kind };
+    });
+    const { deps } = writerDeps(fake);
+    const result = await writeDocuments(docs, { file: 'f' }, deps, limits);
+    const idsOf = (body: string): string[] => [...body.matchAll(/"_id":"(event-\d+)"/g)].map((m) => m[1]!);
+    expect(idsOf(fake.bodies[0]!)).toEqual([
+      'event-1',
+      'event-3',
+      'event-5',
+      'event-0',
+      'event-4',
+      'event-2',
+    ]);
+    // Each document line follows its own action line.
+    for (const [action, document] of pairs(fake.bodies[0]!))
+      expect(JSON.parse(document).eventID).toBe(JSON.parse(action).create._id);
+    expect(result.accepted).toBe(5);
+    expect(result.failed.map((failure) => failure.id)).toEqual(['event-2']);
+    // The batch's first buffer and its reordered copy both went back to the pool.
+    expect(deps.buffers.free).toBe(2);
+  });
+
   it('keeps the bulk requests in flight within the bound across files', async () => {
     const fake = new FakeOpenSearch();
     fake.script = async (docs) => {
@@ -346,7 +374,13 @@ describe('writeDocuments', () => {
               return typeof item === 'string' || item === undefined ? ok : item;
             });
           };
-          const result = await writeDocuments(documents(count), { file: 'f' }, writerDeps(fake).deps, {
+          // Kinds that the writer reorders within each batch, and documents without one.
+          const kinds = ['PutObject', 'GetObject', undefined];
+          const docs = documents(count).map((doc, n) => {
+            const kind = kinds[n % kinds.length];
+            return kind === undefined ? doc : { ...doc, kind };
+          });
+          const result = await writeDocuments(docs, { file: 'f' }, writerDeps(fake).deps, {
             maxBytes: 100_000,
             maxDocuments,
           });
@@ -411,3 +445,9 @@ describe('writeDocuments', () => {
     });
   });
 });
+
+/** A bulk body's lines, two by two: each action line with the document line after it. */
+function pairs(body: string): Array<[string, string]> {
+  const lines = body.trimEnd().split('\n');
+  return Array.from({ length: lines.length / 2 }, (_, n) => [lines[2 * n]!, lines[2 * n + 1]!]);
+}
