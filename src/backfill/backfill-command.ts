@@ -286,7 +286,7 @@ function exitStatusOf(
 function formatSummary(summary: BackfillSummary, checkpointPath: string): string {
   const seconds = summary.durationMs / 1000;
   const lines = [
-    `backfill ${summary.checkpointError || summary.listingError ? 'stopped' : summary.interrupted ? 'interrupted' : 'done'}: ${summary.selected} files selected, ${summary.alreadyDone} already done, ${summary.indexed} indexed, ${summary.skipped} skipped, ${summary.failedCount} failed`,
+    `backfill ${summary.checkpointError || summary.listingError ? 'stopped' : summary.interrupted ? 'interrupted' : 'done'}: ${summary.selected} files selected, ${summary.alreadyDone} already done, ${summary.indexed} indexed, ${summary.skipped} skipped, ${summary.failedCount} failed${summary.cutShort > 0 ? `, ${summary.cutShort} cut short (the next run indexes them again)` : ''}`,
     `  events ${summary.events}, repaired ${summary.repaired}, ${seconds.toFixed(1)} s, ${Math.round(summary.events / Math.max(seconds, 0.001))} events/s`,
     `  checkpoint ${checkpointPath}`,
   ];

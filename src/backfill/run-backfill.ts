@@ -13,6 +13,11 @@ export interface BackfillSummary extends SelectionRunSummary {
   readonly skipped: number;
   readonly events: number;
   readonly repaired: number;
+  /**
+   * Files cut short by the second signal: not failed (nothing is wrong with them) and not in the
+   * checkpoint, so the next run indexes them again, under the same ids.
+   */
+  readonly cutShort: number;
 }
 
 export interface BackfillDeps {
@@ -47,8 +52,8 @@ export async function runBackfill(
   let indexed = 0;
   let skipped = 0;
   let repaired = 0;
-  // A file cut short by the second signal: the run is interrupted (130), even if the listing was done.
-  let cutShort = false;
+  // Files cut short by the second signal: the run is interrupted (130), even if the listing was done.
+  let cutShort = 0;
   const report = (): void =>
     deps.progress.update(cursor.counts(deps.listing, { done, failed: cursor.failedCount, events }));
 
@@ -67,8 +72,9 @@ export async function runBackfill(
       if (result.status === FileStatus.Indexed) indexed++;
       else skipped++;
       await cursor.record(file.name);
+    } else if (result.failure === FailureCode.Interrupted) {
+      cutShort++;
     } else {
-      if (result.failure === FailureCode.Interrupted) cutShort = true;
       cursor.fail(file.name, result.reason ?? result.status);
     }
     report();
@@ -92,7 +98,8 @@ export async function runBackfill(
     events,
     repaired,
     durationMs: now() - started,
-    interrupted: cursor.interrupted || cutShort,
+    cutShort,
+    interrupted: cursor.interrupted || cutShort > 0,
     ...cursor.errors('files indexed since the last recorded one are indexed again, under the same ids'),
   };
 }
