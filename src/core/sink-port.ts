@@ -17,6 +17,16 @@ export interface WriteContext {
 
 export type Documents = AsyncIterable<IndexableDocument> | Iterable<IndexableDocument>;
 
+/**
+ * A document source that can also hand out, without an await, the documents it can make from what it
+ * already holds (`transformLogFile`: the rest of the chunk in hand); undefined when the next one needs
+ * an await. A sink that drains these before awaiting again keeps one file's chunk from waiting while
+ * the other files in flight take their turns: what waits that long is promoted to V8's old generation.
+ */
+export interface DocumentsInHand {
+  takeReady(): IndexableDocument | undefined;
+}
+
 export interface DocumentFailure {
   readonly id: string;
   readonly index: string;

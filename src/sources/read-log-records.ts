@@ -71,7 +71,10 @@ export async function* readLogRecordBatches(
       const records = splitter.push(chunk);
       if (records.length > 0) {
         busyMs += now() - resumed;
-        yield records;
+        // Handed over, not kept: a suspended generator keeps its frame's variables, and the records
+        // held while the consumer works on them would outlive V8's young generation (see
+        // transformLogFileBatches).
+        yield records.splice(0);
         resumed = now();
       }
     }

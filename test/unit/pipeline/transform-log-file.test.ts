@@ -7,6 +7,7 @@ import { classifyObjectKey } from '../../../src/core/classify-object-key.ts';
 import type { IndexableDocument } from '../../../src/core/indexable-document.ts';
 import { LogFileError } from '../../../src/core/log-file-error.ts';
 import { parseLossless } from '../../../src/core/parse-lossless.ts';
+import type { DocumentsInHand } from '../../../src/core/sink-port.ts';
 import type { TransformOptions } from '../../../src/pipeline/transform-log-file.ts';
 import {
   DEFAULT_TRANSFORM_OPTIONS,
@@ -35,6 +36,26 @@ async function transformFile(
   for await (const document of transformLogFile(createReadStream(path), source, options))
     documents.push(document);
   return documents;
+}
+
+/** Consumes documents as the bulk writer does: each awaited one, then those in hand (takeReady). */
+async function drain(
+  documents: AsyncIterator<IndexableDocument> & DocumentsInHand,
+): Promise<{ ids: string[]; error: unknown }> {
+  const ids: string[] = [];
+  try {
+    for (let next = await documents.next(); next.done !== true; next = await documents.next()) {
+      for (
+        let document: IndexableDocument | undefined = next.value;
+        document;
+        document = documents.takeReady()
+      )
+        ids.push(document.id);
+    }
+  } catch (error) {
+    return { ids, error };
+  }
+  return { ids, error: undefined };
 }
 
 /** The month index an event must land in, computed here from its eventTime text (or the file name). */
@@ -165,6 +186,87 @@ describe('transformLogFile over the committed fixtures', () => {
     expect(chunksRead).toBeLessThan(allChunks);
   });
 
+  it('transforms each record only when its document is asked for, and hands out the rest of a chunk without an await', async () => {
+    const event = (n: number): string => `{"eventID":"e${n}","eventTime":"2024-05-31T00:00:00Z"}`;
+    const chunks = [Buffer.from(`{"Records":[${event(0)},${event(1)},`), Buffer.from(`${event(2)}]}`)];
+    const source = { name: 'three.json', keyInfo: classifyObjectKey('three.json') };
+    const stats = newTransformStats();
+    const documents = transformLogFile(chunks, source, DEFAULT_TRANSFORM_OPTIONS, stats);
+    // Nothing in hand before the first read.
+    expect(documents.takeReady()).toBeUndefined();
+    expect((await documents.next()).value?.id).toBe('e0');
+    expect(stats.documents).toBe(1);
+    expect(documents.takeReady()?.id).toBe('e1');
+    expect(stats.documents).toBe(2);
+    // The end of the chunk in hand: the next document needs an await.
+    expect(documents.takeReady()).toBeUndefined();
+    expect((await documents.next()).value?.id).toBe('e2');
+    expect(documents.takeReady()).toBeUndefined();
+    expect(await documents.next()).toEqual({ done: true, value: undefined });
+    expect(stats.documents).toBe(3);
+  });
+
+  it.each([
+    ['next()', 'next'],
+    ['takeReady()', 'takeReady'],
+  ] as const)(
+    'closes the file on a record that fails, asked for by %s, after the documents before it',
+    async (_, how) => {
+      const good = (n: number): string => `{"eventID":"e${n}","eventTime":"2024-05-31T00:00:00Z"}`;
+      const broken = '{"a":"é" "x":1}';
+      // By next(): the broken record opens the second chunk; by takeReady(): it follows e1 in the first.
+      const texts =
+        how === 'next'
+          ? [`{"Records":[${good(0)},${good(1)},`, `${broken},${good(2)},`, `${good(3)}]}`]
+          : [`{"Records":[${good(0)},${good(1)},${broken},`, `${good(2)},`, `${good(3)}]}`];
+      let closed = false;
+      let chunksRead = 0;
+      const chunks = async function* () {
+        try {
+          for (const text of texts) {
+            chunksRead++;
+            yield Buffer.from(text);
+          }
+        } finally {
+          closed = true;
+        }
+      };
+      const source = { name: 'broken.json', keyInfo: classifyObjectKey('broken.json') };
+      const { ids, error } = await drain(transformLogFile(chunks(), source));
+      expect(error).toBeInstanceOf(LogFileError);
+      expect(error).toMatchObject({ file: 'broken.json', reason: 'invalid-json', recordNumber: 3 });
+      expect(ids).toEqual(['e0', 'e1']);
+      // Closed without a return() from the consumer (a `for await` whose next() rejects calls none).
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(closed).toBe(true);
+      expect(chunksRead).toBe(how === 'next' ? 2 : 1);
+    },
+  );
+
+  it('fails a file past maxEvents while its chunks are drained with takeReady, after the chunks before, and closes it', async () => {
+    const events = Array.from(
+      { length: 6 },
+      (_, n) => `{"eventID":"e${n}","eventTime":"2024-05-31T00:00:00Z"}`,
+    );
+    const texts = [`{"Records":[${events.slice(0, 3).join(',')},`, `${events.slice(3).join(',')}]}`];
+    let closed = false;
+    const chunks = async function* () {
+      try {
+        for (const text of texts) yield Buffer.from(text);
+      } finally {
+        closed = true;
+      }
+    };
+    const source = { name: 'many.json', keyInfo: classifyObjectKey('many.json') };
+    const options = { ...DEFAULT_TRANSFORM_OPTIONS, maxEvents: 4 };
+    const { ids, error } = await drain(transformLogFile(chunks(), source, options));
+    expect(error).toMatchObject({ file: 'many.json', reason: 'too-many-events', recordNumber: 5 });
+    // The limit is checked a chunk at a time, before any of the chunk's records is transformed.
+    expect(ids).toEqual(['e0', 'e1', 'e2']);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(closed).toBe(true);
+  });
+
   it('fails a file with an invalid record with a LogFileError naming the file, the record and the byte', async () => {
     // Record 2 starts at byte 29; the error is 10 bytes into it ("é" is two bytes, one UTF-16 unit).
     const text = '{"Records":[{"eventID":"a"},\n{"a":"é" "x":1}]}';
@@ -181,7 +283,9 @@ describe('transformLogFile over the committed fixtures', () => {
       byteOffset: 39,
     });
     expect((error as Error).message).toMatch(/^broken\.json: record 2 is not valid JSON/);
-    expect(seen).toEqual([]);
+    // Records are transformed as their documents are asked for: record 1's comes first, as the
+    // contract allows (documents before the failure are valid; the file as a whole has failed).
+    expect(seen).toEqual(['a']);
   });
 
   it.each([
