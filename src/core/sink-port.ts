@@ -27,6 +27,12 @@ export interface DocumentsInHand {
   takeReady(): IndexableDocument | undefined;
 }
 
+/** `documents`' takeReady, or a function that never has one ready. */
+export function readyDocumentsOf(documents: Documents): () => IndexableDocument | undefined {
+  const inHand = documents as Partial<DocumentsInHand>;
+  return typeof inHand.takeReady === 'function' ? () => inHand.takeReady!() : () => undefined;
+}
+
 export interface DocumentFailure {
   readonly id: string;
   readonly index: string;

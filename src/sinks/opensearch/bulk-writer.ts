@@ -1,4 +1,10 @@
-import type { Documents, FileWriteResult, WriteContext } from '../../core/sink-port.ts';
+import type { IndexableDocument } from '../../core/indexable-document.ts';
+import {
+  type Documents,
+  type FileWriteResult,
+  readyDocumentsOf,
+  type WriteContext,
+} from '../../core/sink-port.ts';
 import { type BulkItem, bulkItemOf } from './bulk-item.ts';
 import type { BulkBufferPool, BulkLines } from './bulk-lines.ts';
 import { type DeliveryContext, deliverBatch } from './deliver-batch.ts';
@@ -71,42 +77,50 @@ export async function writeDocuments(
     inFlight.add(sending);
   };
 
+  const takeReady = readyDocumentsOf(documents);
   try {
-    for await (const document of documents) {
-      if (context.signal?.aborted) break;
-      outcome.indexes.add(document.index);
-      const refusal = unusableIndexes.get(document.index);
-      if (refusal !== undefined) {
-        outcome.fail(document, refusal);
-        continue;
-      }
-      if (!deps.indexes.isKnown(document.index)) {
-        try {
-          await deps.indexes.ensure(document.index);
-        } catch (error) {
-          // Remembered for this file, so its other documents fail fast instead of retrying again.
-          const reason = error instanceof Error ? error.message : String(error);
-          unusableIndexes.set(document.index, reason);
-          outcome.fail(document, reason);
+    // The documents the source has in hand are taken without an await in between (see DocumentsInHand).
+    reading: for await (const first of documents) {
+      for (
+        let document: IndexableDocument | undefined = first;
+        document !== undefined;
+        document = takeReady()
+      ) {
+        if (context.signal?.aborted) break reading;
+        outcome.indexes.add(document.index);
+        const refusal = unusableIndexes.get(document.index);
+        if (refusal !== undefined) {
+          outcome.fail(document, refusal);
           continue;
         }
+        if (!deps.indexes.isKnown(document.index)) {
+          try {
+            await deps.indexes.ensure(document.index);
+          } catch (error) {
+            // Remembered for this file, so its other documents fail fast instead of retrying again.
+            const reason = error instanceof Error ? error.message : String(error);
+            unusableIndexes.set(document.index, reason);
+            outcome.fail(document, reason);
+            continue;
+          }
+        }
+        if (batch.length >= limits.maxDocuments) await dispatch();
+        lines ??= deps.buffers.take(limits.maxBytes);
+        let item = lines.append(document);
+        if (item === undefined && batch.length > 0) {
+          // The bound in bytes is the lines' capacity: a batch that cannot take the document is full.
+          await dispatch();
+          lines = deps.buffers.take(limits.maxBytes);
+          item = lines.append(document);
+        }
+        if (item === undefined) {
+          // Larger than a whole bulk body: sent alone, in lines of its own.
+          batch.push(bulkItemOf(document));
+          await dispatch();
+          continue;
+        }
+        batch.push(item);
       }
-      if (batch.length >= limits.maxDocuments) await dispatch();
-      lines ??= deps.buffers.take(limits.maxBytes);
-      let item = lines.append(document);
-      if (item === undefined && batch.length > 0) {
-        // The bound in bytes is the lines' capacity: a batch that cannot take the document is full.
-        await dispatch();
-        lines = deps.buffers.take(limits.maxBytes);
-        item = lines.append(document);
-      }
-      if (item === undefined) {
-        // Larger than a whole bulk body: sent alone, in lines of its own.
-        batch.push(bulkItemOf(document));
-        await dispatch();
-        continue;
-      }
-      batch.push(item);
     }
     if (context.signal?.aborted) {
       for (const item of batch) outcome.interrupt(item);

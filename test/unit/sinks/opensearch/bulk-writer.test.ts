@@ -1,6 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { classifyObjectKey } from '../../../../src/core/classify-object-key.ts';
 import type { IndexableDocument } from '../../../../src/core/indexable-document.ts';
+import type { DocumentsInHand } from '../../../../src/core/sink-port.ts';
+import { transformLogFile } from '../../../../src/pipeline/transform-log-file.ts';
 import { writeDocuments } from '../../../../src/sinks/opensearch/bulk-writer.ts';
 import {
   blocked,
@@ -341,6 +344,72 @@ describe('writeDocuments', () => {
     expect(fake.inFlight).toBe(0);
   });
 
+  it('takes the documents a source has in hand (takeReady) without an await for each', async () => {
+    const fake = new FakeOpenSearch();
+    const source = inHand([documents(3), documents(5).slice(3)]);
+    const result = await writeDocuments(source, { file: 'f' }, writerDeps(fake).deps, limits);
+    expect(result).toMatchObject({ ok: true, accepted: 5 });
+    expect([...fake.bodies.join('').matchAll(/"_id":"(event-\d+)"/g)].map((m) => m[1])).toEqual([
+      'event-0',
+      'event-1',
+      'event-2',
+      'event-3',
+      'event-4',
+    ]);
+    // One next() a chunk, and the one that says the source is done.
+    expect(source.nextCalls).toBe(3);
+  });
+
+  it('closes a source that fails in takeReady, delivers the documents before it, and rethrows', async () => {
+    const fake = new FakeOpenSearch();
+    const source = inHand([documents(3), documents(5).slice(3)], { failAt: 4 });
+    await expect(
+      writeDocuments(source, { file: 'f' }, writerDeps(fake).deps, { maxBytes: 10_000, maxDocuments: 2 }),
+    ).rejects.toThrow('broken record 4');
+    expect(source.returned).toBe(true);
+    expect(fake.inFlight).toBe(0);
+    expect(fake.bodies.join('').match(/"_id"/g)).toHaveLength(2);
+  });
+
+  it('closes the source when the write is aborted while it drains the documents in hand', async () => {
+    const fake = new FakeOpenSearch();
+    const controller = new AbortController();
+    const source = inHand([documents(4)], { onTake: (n) => n === 2 && controller.abort() });
+    const result = await writeDocuments(
+      source,
+      { file: 'f', signal: controller.signal },
+      writerDeps(fake).deps,
+      limits,
+    );
+    expect(source.returned).toBe(true);
+    expect(result).toMatchObject({ ok: false, aborted: true, accepted: 0, interrupted: 2 });
+  });
+
+  it('with transformLogFile: a broken record fails the file, closed, after the batches before it are sent', async () => {
+    const fake = new FakeOpenSearch();
+    const event = (n: number): string => `{"eventID":"e${n}","eventTime":"2024-05-31T00:00:00Z"}`;
+    let closed = false;
+    async function* chunks(): AsyncGenerator<Buffer> {
+      try {
+        yield Buffer.from(`{"Records":[${event(0)},${event(1)},{"a":1 "b":2},`);
+        yield Buffer.from(`${event(3)}]}`);
+      } finally {
+        closed = true;
+      }
+    }
+    const file = { name: 'broken.json', keyInfo: classifyObjectKey('broken.json') };
+    await expect(
+      writeDocuments(transformLogFile(chunks(), file), { file: file.name }, writerDeps(fake).deps, {
+        maxBytes: 10_000,
+        maxDocuments: 1,
+      }),
+    ).rejects.toMatchObject({ reason: 'invalid-json', recordNumber: 3 });
+    expect(closed).toBe(true);
+    expect(fake.inFlight).toBe(0);
+    // e0's batch went out when e1 came; e1's batch was still being filled when the file failed.
+    expect([...fake.bodies.join('').matchAll(/"_id":"(e\d+)"/g)].map((m) => m[1])).toEqual(['e0']);
+  });
+
   it('accounts for every document exactly once, whatever the cluster answers', async () => {
     const answer = fc.constantFrom<ItemAnswer | 'request-503' | 'request-413'>(
       ok,
@@ -450,4 +519,49 @@ describe('writeDocuments', () => {
 function pairs(body: string): Array<[string, string]> {
   const lines = body.trimEnd().split('\n');
   return Array.from({ length: lines.length / 2 }, (_, n) => [lines[2 * n]!, lines[2 * n + 1]!]);
+}
+
+/**
+ * A source of documents in chunks, as transformLogFile is: next() awaits the chunk's first document,
+ * takeReady() hands out the rest of it. `failAt` throws from takeReady at that document (counted from
+ * 0 over the whole source); `onTake` is told of each document taken by takeReady.
+ */
+function inHand(
+  chunks: IndexableDocument[][],
+  options: { failAt?: number; onTake?: (n: number) => unknown } = {},
+): AsyncIterableIterator<IndexableDocument> & DocumentsInHand & { nextCalls: number; returned: boolean } {
+  let chunk = -1;
+  let at = 0;
+  let taken = 0;
+  const source = {
+    nextCalls: 0,
+    returned: false,
+    async next(): Promise<IteratorResult<IndexableDocument>> {
+      source.nextCalls++;
+      await Promise.resolve();
+      chunk++;
+      at = 0;
+      const first = chunks[chunk]?.[at++];
+      if (first === undefined) return { done: true, value: undefined };
+      taken++;
+      return { done: false, value: first };
+    },
+    takeReady(): IndexableDocument | undefined {
+      const document = chunks[chunk]?.[at];
+      if (document === undefined) return undefined;
+      if (taken === options.failAt) throw new Error(`broken record ${taken}`);
+      at++;
+      const n = taken++;
+      options.onTake?.(n);
+      return document;
+    },
+    async return(): Promise<IteratorResult<IndexableDocument>> {
+      source.returned = true;
+      return { done: true, value: undefined };
+    },
+    [Symbol.asyncIterator]() {
+      return source;
+    },
+  };
+  return source;
 }
