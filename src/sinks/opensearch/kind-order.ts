@@ -6,8 +6,8 @@ import type { BulkItem } from './bulk-item.ts';
  *
  * Why: OpenSearch compresses `_source` in blocks of consecutive documents, and within a block DEFLATE
  * shares what alike events repeat: their keys, their user agent, their request's shape. Sent in file
- * order, an event rarely has one of its kind within reach. Ordered, the 100k-event workload took 484
- * instead of 562 bytes per event on disk, for the same OpenSearch CPU (bench/RESULTS.md, "mapping
+ * order, an event rarely has one of its kind within reach. Ordered, the 100k-event workload took 485
+ * instead of 562 bytes per event on disk, and OpenSearch no more CPU (bench/RESULTS.md, "mapping
  * cost", row `file-order`). The order of a bulk request's items means nothing else: each has
  * its own `_id` and its own answer (two items with one `_id` are one event, and keep their order).
  */
