@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { type FileHandle, open, rename, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { CheckpointError } from './checkpoint-error.ts';
+import { FingerprintSet } from './fingerprint-set.ts';
 
 /** The first line of a checkpoint file: what it is, and its format (every later line is one JSON string). */
 const HEADER = '{"checkpoint":"cloudtrail-indexer backfill","format":2}';
@@ -23,7 +24,7 @@ const NEWLINE = 0x0a;
 export class Checkpoint {
   readonly path: string;
   /** Fingerprints of the names previous runs completed. */
-  readonly #done: Set<string>;
+  readonly #done: FingerprintSet;
   #handle: Promise<FileHandle> | undefined;
   /** Lines waiting for the write in progress to finish: they go out together in the next one. */
   #pending: string[] = [];
@@ -33,14 +34,14 @@ export class Checkpoint {
   #tail: Promise<void> = Promise.resolve();
   #empty: boolean;
 
-  private constructor(path: string, done: Set<string>, empty: boolean) {
+  private constructor(path: string, done: FingerprintSet, empty: boolean) {
     this.path = path;
     this.#done = done;
     this.#empty = empty;
   }
 
   static async open(path: string): Promise<Checkpoint> {
-    const done = new Set<string>();
+    const done = new FingerprintSet();
     let read: ReadResult;
     try {
       read = await readNames(path, (name) => addTo(done, name));
@@ -122,9 +123,10 @@ export class Checkpoint {
 }
 
 /**
- * A name's SHA-256, as a 32-character one-byte string: what the checkpoint keeps in memory, well
- * under half of what the name takes (a million names: ~70 MB instead of ~300 MB). A collision would
- * skip a file, so it is a cryptographic hash: whoever can name objects cannot make one.
+ * A name's SHA-256, of which the checkpoint keeps the first 16 bytes in memory (FingerprintSet), not
+ * the name (a million names: ~32 MB instead of ~300 MB). A collision would skip a file, so it is a
+ * cryptographic hash: whoever can name objects cannot make a name that matches one they did not choose
+ * (128 bits against a second preimage).
  */
 const fingerprint = (name: string): string => hash('sha256', name, 'binary');
 
@@ -179,11 +181,8 @@ async function readNames(path: string, take: (name: string) => boolean): Promise
 }
 
 /** Adds a name's fingerprint; false if it was there already. */
-function addTo(set: Set<string>, name: string): boolean {
-  const print = fingerprint(name);
-  if (set.has(print)) return false;
-  set.add(print);
-  return true;
+function addTo(set: FingerprintSet, name: string): boolean {
+  return set.add(fingerprint(name));
 }
 
 /**
@@ -196,7 +195,7 @@ async function compact(path: string): Promise<void> {
   try {
     const file = await open(temporary, 'w');
     handle = file;
-    const written = new Set<string>();
+    const written = new FingerprintSet();
     let lines: string[] = [HEADER];
     let size = 0;
     let writes: Promise<unknown> = Promise.resolve();
