@@ -39,6 +39,8 @@ class FakeSqs {
   readonly waits: number[] = [];
   readonly deleted: string[] = [];
   readonly visibility: Array<{ handle: string; seconds: number }> = [];
+  /** Receives waiting for a message right now. */
+  polling = 0;
   #pollWaiters: Array<() => void> = [];
 
   add(...messages: Message[]): void {
@@ -51,10 +53,12 @@ class FakeSqs {
       this.waits.push(Number(command.input.WaitTimeSeconds));
       if (this.queue.length === 0) {
         // A short long poll: empty after 30 ms unless a message arrives.
+        this.polling++;
         await new Promise<void>((resolve) => {
           this.#pollWaiters.push(resolve);
           setTimeout(resolve, 30);
         });
+        this.polling--;
       }
       const messages = this.queue.splice(0, command.input.MaxNumberOfMessages ?? 1);
       this.receives.push(messages.length);
@@ -275,7 +279,9 @@ describe('SqsWorker', () => {
     files.immediate.set('1', FileStatus.Indexed);
     sqs.add(notification(1));
     await until(() => sqs.deleted.includes('r1'), 'message 1 is deleted');
-    // The next long poll is under way; a message arrives while the worker drains.
+    // Once the next long poll is under way (on a loaded machine it may not be yet), a message arrives
+    // while the worker drains.
+    await until(() => sqs.polling > 0, 'the next long poll');
     const drained = worker.drain(1000);
     sqs.add(notification(2));
     expect(await drained).toEqual({ finished: true });
