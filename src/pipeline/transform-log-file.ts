@@ -51,11 +51,9 @@ export function newTransformStats(): TransformStats {
 }
 
 /**
- * One log file in, its documents out, in batches (one per decompressed chunk): the function the
- * worker, the backfill and the `transform` command share. Streams: memory holds one chunk and its
- * records, whatever the file size. Any problem with the file ends the iteration with a `LogFileError`
- * naming the file and the record or byte offset; documents yielded before it are valid (their `_id`s
- * make a retry harmless), but the file as a whole has failed.
+ * `transformLogFile`'s documents gathered one batch per decompressed chunk, for the benchmarks that
+ * build bulk bodies or time the transform (bench/transform.ts, bench/upper-bound.ts): the same code
+ * path as the product's, the same documents and errors. A chunk whose record fails is not yielded.
  */
 export async function* transformLogFileBatches(
   bytes: ByteSource,
@@ -63,41 +61,19 @@ export async function* transformLogFileBatches(
   options: TransformOptions = DEFAULT_TRANSFORM_OPTIONS,
   stats: TransformStats = newTransformStats(),
 ): AsyncGenerator<IndexableDocument[]> {
-  const batches = readLogRecordBatches(bytes, file.name, options);
+  const documents = transformLogFile(bytes, file, options, stats);
   try {
     for (;;) {
-      // The records are read and transformed in a frame of their own, which is gone by the `yield`: a
-      // suspended generator keeps every variable of its frame, and the chunk's record texts held while
-      // the documents are consumed live long enough (other files allocate meanwhile) to be promoted to
-      // the old generation, to be freed only by a full collection (see transformLogFile).
-      const documents = await nextDocuments(batches, file, options, stats);
-      if (documents === undefined) return;
-      yield documents;
+      const first = await documents.next();
+      if (first.done === true) return;
+      const batch = [first.value];
+      for (let document = documents.takeReady(); document !== undefined; document = documents.takeReady())
+        batch.push(document);
+      yield batch;
     }
   } finally {
-    await batches.return(undefined);
+    await documents.return?.();
   }
-}
-
-async function nextDocuments(
-  batches: AsyncGenerator<RecordText[]>,
-  file: LogFileSource,
-  options: TransformOptions,
-  stats: TransformStats,
-): Promise<IndexableDocument[] | undefined> {
-  const next = await batches.next();
-  if (next.done === true) return undefined;
-  const records = next.value;
-  checkEventCount(records, stats.documents, options.maxEvents ?? Number.POSITIVE_INFINITY, file);
-  const documents: IndexableDocument[] = new Array(records.length);
-  for (let i = 0; i < records.length; i++) {
-    const record = records[i]!;
-    const document = transformRecord(record, file, options, stats);
-    if (document.flags !== undefined) countFlags(document.flags, record.recordNumber, stats);
-    documents[i] = document;
-  }
-  stats.documents += documents.length;
-  return documents;
 }
 
 function countFlags(flags: readonly EventFlag[], recordNumber: number, stats: TransformStats): void {
@@ -139,12 +115,17 @@ export function flagCountsOf(stats: TransformStats): Partial<Record<EventFlag, n
 }
 
 /**
- * Like `transformLogFileBatches`, one document at a time, each record transformed only when its
- * document is asked for. Written as an iterator rather than an async generator (`yield* documents`):
- * a generator's every yield goes through its own promise queue and an await, ~0.9 µs per document,
- * where this one answers from the records in hand (~0.25 µs; measured with 100,000 documents in
- * batches of 35). Breaking out closes the batches, and so the file, as before; so does a record that
- * fails (the documents before it in its chunk have been handed out by then).
+ * One log file in, its documents out, one at a time, each record transformed only when its document
+ * is asked for: the function the worker, the backfill and the `transform` command share. Streams:
+ * memory holds one chunk and its records, whatever the file size. Any problem with the file ends the
+ * iteration with a `LogFileError` naming the file and the record or byte offset; documents handed out
+ * before it are valid (their `_id`s make a retry harmless), but the file as a whole has failed.
+ *
+ * Written as an iterator rather than an async generator (`yield* documents`): a generator's every
+ * yield goes through its own promise queue and an await, ~0.9 µs per document, where this one answers
+ * from the records in hand (~0.25 µs; measured with 100,000 documents in batches of 35). Breaking out
+ * closes the reader, and so the file; so does a record that fails (the documents before it in its
+ * chunk have been handed out by then).
  *
  * Lazy, and letting go of each record once transformed, so that neither a chunk's documents nor its
  * record texts wait in memory while the consumer works through them: with several files in flight,

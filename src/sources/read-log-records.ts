@@ -73,7 +73,7 @@ export async function* readLogRecordBatches(
         busyMs += now() - resumed;
         // Handed over, not kept: a suspended generator keeps its frame's variables, and the records
         // held while the consumer works on them would outlive V8's young generation (see
-        // transformLogFileBatches).
+        // transformLogFile).
         yield records.splice(0);
         resumed = now();
       }
