@@ -24,37 +24,28 @@ export class FingerprintSet {
 
   /** Adds the fingerprint (its first FINGERPRINT_BYTES bytes); false if it was there already. */
   add(print: string): boolean {
-    checkLength(print);
-    const a = wordAt(print, 0);
-    const b = wordAt(print, 4);
-    const c = wordAt(print, 8);
-    const d = wordAt(print, 12);
-    if ((a | b | c | d) === 0) {
+    if (isZero(print)) {
       if (this.#hasZero) return false;
       this.#hasZero = true;
-      this.#size++;
-      return true;
+    } else {
+      if (this.#find(print) >= 0) return false;
+      if ((this.#size + 1) * WORDS > this.#words.length * MAX_LOAD) this.#grow();
+      this.#put(wordAt(print, 0), wordAt(print, 4), wordAt(print, 8), wordAt(print, 12));
     }
-    const at = this.#find(a, b, c, d);
-    if (at >= 0) return false;
-    if ((this.#size + 1) * WORDS > this.#words.length * MAX_LOAD) this.#grow();
-    this.#put(a, b, c, d);
     this.#size++;
     return true;
   }
 
   has(print: string): boolean {
-    checkLength(print);
+    return isZero(print) ? this.#hasZero : this.#find(print) >= 0;
+  }
+
+  /** The fingerprint's slot (its first word's index), or -1 once an empty slot says it is absent. */
+  #find(print: string): number {
     const a = wordAt(print, 0);
     const b = wordAt(print, 4);
     const c = wordAt(print, 8);
     const d = wordAt(print, 12);
-    if ((a | b | c | d) === 0) return this.#hasZero;
-    return this.#find(a, b, c, d) >= 0;
-  }
-
-  /** The fingerprint's slot (its first word's index), or -1 once an empty slot says it is absent. */
-  #find(a: number, b: number, c: number, d: number): number {
     const words = this.#words;
     const mask = words.length / WORDS - 1;
     for (let slot = a & mask; ; slot = (slot + 1) & mask) {
@@ -91,9 +82,13 @@ function isEmpty(words: Uint32Array, i: number): boolean {
   return (words[i]! | words[i + 1]! | words[i + 2]! | words[i + 3]!) === 0;
 }
 
-function checkLength(print: string): void {
+const ZERO = '\0'.repeat(FINGERPRINT_BYTES);
+
+/** Whether it is the all-zero fingerprint, the one an empty slot cannot hold; refuses a short one. */
+function isZero(print: string): boolean {
   if (print.length < FINGERPRINT_BYTES)
     throw new RangeError(`a fingerprint has at least ${FINGERPRINT_BYTES} bytes, not ${print.length}`);
+  return print.startsWith(ZERO);
 }
 
 /** The little-endian word of four one-byte characters from `at`. */
