@@ -88,7 +88,8 @@ export class FileOutcome {
     }
     return {
       file: this.file,
-      ok: this.failed.length === 0 && this.interrupted === 0 && !this.aborted,
+      // An interrupted document sets `aborted` too.
+      ok: this.failed.length === 0 && !this.aborted,
       accepted: this.accepted,
       interrupted: this.interrupted,
       repaired: this.repaired,
